@@ -1,0 +1,172 @@
+"""The `audit` command line: a thin typer layer.
+
+It parses options, calls the app and the renderers, writes outputs
+atomically and maps errors to exit codes. `AuditError` (bad input: exit 2) is
+caught here, once; nothing below prints tracebacks to users. Heavy imports
+(GX, polars, duckdb) happen inside the commands so `audit --help` is instant.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from audit.core.exitcodes import AuditError, ExitCode, FailOn
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Four-number consistency audit (四数一致) of a township's monthly ledgers.",
+    pretty_exceptions_enable=False,
+)
+spotcheck_app = typer.Typer(no_args_is_help=True, help="Sampled field spot checks (统计数字质量抽查).")
+app.add_typer(spotcheck_app, name="spotcheck")
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+class RunFormat(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    markdown = "markdown"
+    xlsx = "xlsx"
+    html = "html"
+
+
+class InspectFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
+class SampleFormat(StrEnum):
+    csv = "csv"
+    parquet = "parquet"
+    xlsx = "xlsx"
+
+
+def _fail(message: str, code: ExitCode = ExitCode.UNUSABLE) -> None:
+    typer.echo(f"audit: {message}", err=True)
+    raise typer.Exit(int(code))
+
+
+def _parse_date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise AuditError(f"{option}: expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _emit(data: str | bytes, output: Path | None) -> None:
+    from audit.io.output import write_atomic
+
+    if output is not None:
+        write_atomic(output, data)
+    elif isinstance(data, bytes):
+        sys.stdout.buffer.write(data)
+    else:
+        sys.stdout.write(data if data.endswith("\n") else data + "\n")
+
+
+@app.command()
+def run(
+    submission: Annotated[Path, typer.Argument(help="Submission folder (one township, one month).")],
+    period: Annotated[str | None, typer.Option(help="Reporting period YYYY-MM.")] = None,
+    window_start: Annotated[
+        str | None, typer.Option(help="Start of the audit window (default 1 October).")
+    ] = None,
+    format: Annotated[RunFormat, typer.Option("--format", "-f")] = RunFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that fails.")] = FailOn.ERROR,
+    lang: Annotated[Lang, typer.Option(help="Language of messages and labels.")] = Lang.zh,
+    limit: Annotated[int, typer.Option(help="Records listed per group in reports.")] = 10,
+    suites: Annotated[
+        Path | None, typer.Option(help="Folder of suite files (default: expectations/).")
+    ] = None,
+) -> None:
+    """Audit a submission and report every discrepancy."""
+    try:
+        from audit.app import run_audit
+        from audit.core.exitcodes import exit_code_for
+        from audit.render import render
+
+        if format in (RunFormat.xlsx, RunFormat.html) and output is None:
+            raise AuditError(f"--format {format.value} writes a file: add --output PATH")
+        report = run_audit(
+            submission,
+            period=period,
+            window_start=_parse_date(window_start, "--window-start"),
+            lang=lang.value,
+            suites_dir=suites,
+        )
+        data = render(report, format.value, fail_on=fail_on, limit=limit)
+        _emit(data, output)
+        code = exit_code_for(report, fail_on)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+        return
+    raise typer.Exit(int(code))
+
+
+@app.command()
+def inspect(
+    submission: Annotated[Path, typer.Argument(help="Submission folder.")],
+    format: Annotated[InspectFormat, typer.Option("--format", "-f")] = InspectFormat.table,
+    lang: Annotated[Lang, typer.Option()] = Lang.zh,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+) -> None:
+    """Show what was read: files, formats, encodings, rows, column mapping, load findings."""
+    try:
+        from audit.io.loader import load_submission
+        from audit.render.inspect import render_inspect
+
+        sub = load_submission(submission, lang=lang.value)
+        _emit(render_inspect(sub, format.value, lang=lang.value), output)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+
+
+@app.command()
+def sample(
+    out_dir: Annotated[Path, typer.Argument(help="Folder to write the township into.")],
+    villages: Annotated[int, typer.Option(min=1)] = 6,
+    women_per_village: Annotated[int, typer.Option(min=1)] = 250,
+    period: Annotated[str, typer.Option()] = "2026-10",
+    seed: Annotated[int, typer.Option()] = 1,
+    faults: Annotated[str, typer.Option(help="none, all, or a number of faults.")] = "none",
+    format: Annotated[SampleFormat, typer.Option("--format", "-f")] = SampleFormat.csv,
+) -> None:
+    """Generate a realistic township submission (optionally with planted faults)."""
+    try:
+        from audit.sample.generator import generate
+
+        summary = generate(
+            out_dir,
+            villages=villages,
+            women_per_village=women_per_village,
+            period=period,
+            seed=seed,
+            faults=faults,
+            fmt=format.value,
+        )
+        typer.echo(summary, err=True)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

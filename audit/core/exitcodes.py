@@ -1,0 +1,44 @@
+"""Exit codes, decided in one place.
+
+`exit_code_for` is a pure function of the report and the `--fail-on` gate;
+user errors (a submission that cannot be audited at all) are `AuditError`s
+that carry their exit code and are caught once, in the CLI.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum, StrEnum
+
+from audit.core.models import AuditReport, Severity
+
+
+class ExitCode(IntEnum):
+    OK = 0  # no finding reaches the gate
+    FINDINGS = 1  # some finding reaches the gate
+    UNUSABLE = 2  # the input cannot be audited (not a folder, unreadable file, key column missing)
+
+
+class FailOn(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+    NEVER = "never"
+
+
+def exit_code_for(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> ExitCode:
+    gate = FailOn(fail_on)
+    if gate is FailOn.NEVER:
+        return ExitCode.OK
+    reaching = {Severity.ERROR} if gate is FailOn.ERROR else {Severity.ERROR, Severity.WARNING}
+    if any(f.severity in reaching for f in report.findings):
+        return ExitCode.FINDINGS
+    return ExitCode.OK
+
+
+class AuditError(Exception):
+    """An input the audit cannot work with. The message names the file, row or column."""
+
+    exit_code: ExitCode = ExitCode.UNUSABLE
+
+    def __init__(self, message: str, exit_code: ExitCode = ExitCode.UNUSABLE) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code

@@ -1,0 +1,57 @@
+"""The SQL side of rules: the parameters table, shared views, running a check query.
+
+Check and view files are plain SQL over canonical tables; the only
+run-time inputs are the one-row `audit_params` table and the views in
+`sql/views/`, so the same files can be transpiled to Spark unchanged.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from audit.core.models import Window
+
+SQL_DIR = Path(__file__).resolve().parent.parent.parent / "sql"
+
+
+def install_params(
+    con: duckdb.DuckDBPyConnection, period: str, window: Window, township_code: str | None
+) -> None:
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE audit_params AS
+        SELECT ?::VARCHAR AS period,
+               ?::DATE AS period_start,
+               ?::DATE AS period_end,
+               ?::DATE AS window_start,
+               ?::DATE AS recent_start,
+               ?::VARCHAR AS township_code
+        """,
+        [
+            period,
+            window.end.replace(day=1),
+            window.end,
+            window.start,
+            window.recent_start,
+            township_code,
+        ],
+    )
+
+
+def view_files(sql_dir: Path = SQL_DIR) -> list[Path]:
+    return sorted((sql_dir / "views").glob("*.sql"))
+
+
+def install_views(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    for path in view_files(sql_dir):
+        con.execute(path.read_text(encoding="utf-8"))
+
+
+def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    """Run a query and return its rows as dicts (column name -> value)."""
+    cur = con.execute(sql)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
