@@ -24,7 +24,9 @@ app = typer.Typer(
     help="Four-number consistency audit (四数一致) of a township's monthly ledgers.",
     pretty_exceptions_enable=False,
 )
-spotcheck_app = typer.Typer(no_args_is_help=True, help="Sampled field spot checks (统计数字质量抽查).")
+spotcheck_app = typer.Typer(
+    no_args_is_help=True, help="Sampled field spot checks (统计数字质量抽查)."
+)
 app.add_typer(spotcheck_app, name="spotcheck")
 
 
@@ -80,7 +82,7 @@ def _emit(data: str | bytes, output: Path | None) -> None:
 
 @app.command()
 def run(
-    submission: Annotated[Path, typer.Argument(help="Submission folder (one township, one month).")],
+    submission: Annotated[Path, typer.Argument(help="Submission folder: one township, one month.")],
     period: Annotated[str | None, typer.Option(help="Reporting period YYYY-MM.")] = None,
     window_start: Annotated[
         str | None, typer.Option(help="Start of the audit window (default 1 October).")

@@ -66,7 +66,7 @@ class Table:
         raise KeyError(f"{self.name} has no column {name!r}")
 
 
-T, I, D, B, C, P = (
+T, N, D, B, C, P = (
     ColumnType.TEXT,
     ColumnType.INT,
     ColumnType.DATE,
@@ -220,7 +220,7 @@ TABLES: tuple[Table, ...] = (
             Column("name", T, required=True, aliases=("姓名",)),
             Column("birth_date", D, required=True, aliases=("出生日期", "出生年月日")),
             Column("village_code", T, required=True, aliases=_VILLAGE),
-            Column("group_no", I, required=True, aliases=_GROUP),
+            Column("group_no", N, required=True, aliases=_GROUP),
             Column("central_household", T, aliases=("中心户",)),
             Column(
                 "marital_status",
@@ -231,7 +231,7 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("marriage_date", D, aliases=("结婚日期", "初婚日期", "婚姻变动日期")),
             Column("residence", C, "residence", required=True, aliases=("居住状态", "户籍状态")),
-            Column("children", I, required=True, aliases=("现有子女数", "子女数")),
+            Column("children", N, required=True, aliases=("现有子女数", "子女数")),
             Column("method", C, "method", required=True, aliases=("避孕方法", "节育措施")),
             Column("method_date", D, aliases=("措施日期", "落实措施日期", "避孕日期")),
             Column("pregnant", B, aliases=("孕情", "是否怀孕", "怀孕")),
@@ -254,10 +254,10 @@ TABLES: tuple[Table, ...] = (
             Column("child_name", T, required=True, aliases=("婴儿姓名", "子女姓名", "孩子姓名")),
             Column("child_sex", C, "sex", required=True, aliases=("婴儿性别", "性别")),
             Column("child_birth_date", D, required=True, aliases=("婴儿出生日期", "出生日期")),
-            Column("birth_order", I, required=True, aliases=("孩次",)),
+            Column("birth_order", N, required=True, aliases=("孩次",)),
             Column("policy", C, "policy", required=True, aliases=("政策属性", "是否政策内")),
             Column("village_code", T, required=True, aliases=_VILLAGE),
-            Column("group_no", I, aliases=_GROUP),
+            Column("group_no", N, aliases=_GROUP),
             Column("reported_date", D, required=True, aliases=("上报日期", "登记日期")),
             Column("delivery_place", C, "delivery_place", aliases=("分娩地点",)),
         ),
@@ -271,7 +271,10 @@ TABLES: tuple[Table, ...] = (
             Column("period", P, required=True, aliases=("报告期", "期别", "月份")),
             Column("level", C, "level", required=True, aliases=("层级", "级别")),
             Column("unit_code", T, required=True, aliases=("单位代码", "单位编码")),
-            *(Column(c, I, required=True, aliases=_REPORT_COUNT_ALIASES[c]) for c in _REPORT_COUNTS),
+            *(
+                Column(c, N, required=True, aliases=_REPORT_COUNT_ALIASES[c])
+                for c in _REPORT_COUNTS
+            ),
         ),
     ),
     Table(
@@ -283,10 +286,10 @@ TABLES: tuple[Table, ...] = (
             Column("period", P, required=True, aliases=("报告期", "月份")),
             Column("point_code", T, required=True, aliases=("发放点代码", "网点代码", "站点代码")),
             Column("item", C, "item", required=True, aliases=("药具名称", "品种")),
-            Column("opening", I, required=True, aliases=("期初", "上期结存", "期初库存")),
-            Column("received", I, required=True, aliases=("收入", "本期收入", "领入")),
-            Column("issued", I, required=True, aliases=("发出", "本期发放", "发放")),
-            Column("closing", I, required=True, aliases=("期末", "期末结存", "期末库存")),
+            Column("opening", N, required=True, aliases=("期初", "上期结存", "期初库存")),
+            Column("received", N, required=True, aliases=("收入", "本期收入", "领入")),
+            Column("issued", N, required=True, aliases=("发出", "本期发放", "发放")),
+            Column("closing", N, required=True, aliases=("期末", "期末结存", "期末库存")),
         ),
     ),
     Table(
@@ -300,7 +303,7 @@ TABLES: tuple[Table, ...] = (
             Column("village_code", T, required=True, aliases=_VILLAGE),
             Column("point_code", T, required=True, aliases=("发放点代码", "网点代码")),
             Column("item", C, "item", required=True, aliases=("药具名称", "品种")),
-            Column("quantity", I, required=True, aliases=("数量", "发放数量")),
+            Column("quantity", N, required=True, aliases=("数量", "发放数量")),
             Column("issue_date", D, required=True, aliases=("发放日期",)),
         ),
     ),
@@ -361,9 +364,7 @@ TABLES: tuple[Table, ...] = (
         ("report_id",),
         (
             Column("report_id", T, required=True, aliases=("通报编号", "编号")),
-            Column(
-                "mother_id", T, required=True, aliases=("母亲身份证号", "母亲身份证号码")
-            ),
+            Column("mother_id", T, required=True, aliases=("母亲身份证号", "母亲身份证号码")),
             Column("child_sex", C, "sex", required=True, aliases=("婴儿性别", "性别")),
             Column("child_birth_date", D, required=True, aliases=("婴儿出生日期", "出生日期")),
             Column("reported_date", D, required=True, aliases=("通报日期", "上报日期")),
