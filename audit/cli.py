@@ -129,11 +129,17 @@ def inspect(
 ) -> None:
     """Show what was read: files, formats, encodings, rows, column mapping, load findings."""
     try:
+        import os
+
         from audit.io.loader import load_submission
         from audit.render.inspect import render_inspect
 
         sub = load_submission(submission, lang=lang.value)
-        _emit(render_inspect(sub, format.value, lang=lang.value), output)
+        try:
+            color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+            _emit(render_inspect(sub, format.value, lang=lang.value, color=color), output)
+        finally:
+            sub.con.close()
     except AuditError as e:
         _fail(str(e), e.exit_code)
 
