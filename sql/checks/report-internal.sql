@@ -1,0 +1,149 @@
+-- report-internal (报表表内不平): a stat_reports row of the audit period (any level) that does
+-- not add up. One finding per violated rule:
+--   births_by_order   births_total = births_order1 + births_order2 + births_order3plus
+--   births_by_sex     births_total = births_male + births_female
+--   out_of_policy     births_out_of_policy ≤ births_total
+--   married           married_women ≤ women_total
+--   users             users_iud + … + users_other (all eight methods) ≤ women_total
+--   out_migrants      out_migrant_women ≤ women_total
+--   in_migrants       in_migrant_women ≤ women_total
+-- A rule with an empty cell among its columns is not evaluated (an unreadable cell is
+-- already a cell-invalid finding).
+-- Detail columns: period, level, level_zh, unit_code, rule_id, rule (the formula, in
+-- column names), left_value, relation (≠ or >), right_value.
+WITH r AS (
+    SELECT
+        *,
+        users_iud + users_tubal_ligation + users_vasectomy + users_implant + users_oral_pill
+        + users_injection + users_condom + users_other AS users_sum
+    FROM rep_report_rows
+),
+
+rules AS (
+    SELECT
+        r.record,
+        r.village_code,
+        r.period,
+        r.level,
+        r.level_zh,
+        r.unit_code,
+        1 AS rule_pos,
+        'births_by_order' AS rule_id,
+        'births_total = births_order1 + births_order2 + births_order3plus' AS rule,
+        r.births_total AS left_value,
+        '≠' AS relation,
+        r.births_order1 + r.births_order2 + r.births_order3plus AS right_value
+    FROM r
+    WHERE r.births_total <> r.births_order1 + r.births_order2 + r.births_order3plus
+    UNION ALL
+    SELECT
+        r.record,
+        r.village_code,
+        r.period,
+        r.level,
+        r.level_zh,
+        r.unit_code,
+        2 AS rule_pos,
+        'births_by_sex' AS rule_id,
+        'births_total = births_male + births_female' AS rule,
+        r.births_total AS left_value,
+        '≠' AS relation,
+        r.births_male + r.births_female AS right_value
+    FROM r
+    WHERE r.births_total <> r.births_male + r.births_female
+    UNION ALL
+    SELECT
+        r.record,
+        r.village_code,
+        r.period,
+        r.level,
+        r.level_zh,
+        r.unit_code,
+        3 AS rule_pos,
+        'out_of_policy' AS rule_id,
+        'births_out_of_policy ≤ births_total' AS rule,
+        r.births_out_of_policy AS left_value,
+        '>' AS relation,
+        r.births_total AS right_value
+    FROM r
+    WHERE r.births_out_of_policy > r.births_total
+    UNION ALL
+    SELECT
+        r.record,
+        r.village_code,
+        r.period,
+        r.level,
+        r.level_zh,
+        r.unit_code,
+        4 AS rule_pos,
+        'married' AS rule_id,
+        'married_women ≤ women_total' AS rule,
+        r.married_women AS left_value,
+        '>' AS relation,
+        r.women_total AS right_value
+    FROM r
+    WHERE r.married_women > r.women_total
+    UNION ALL
+    SELECT
+        r.record,
+        r.village_code,
+        r.period,
+        r.level,
+        r.level_zh,
+        r.unit_code,
+        5 AS rule_pos,
+        'users' AS rule_id,
+        'users_iud + … + users_other ≤ women_total' AS rule,
+        r.users_sum AS left_value,
+        '>' AS relation,
+        r.women_total AS right_value
+    FROM r
+    WHERE r.users_sum > r.women_total
+    UNION ALL
+    SELECT
+        r.record,
+        r.village_code,
+        r.period,
+        r.level,
+        r.level_zh,
+        r.unit_code,
+        6 AS rule_pos,
+        'out_migrants' AS rule_id,
+        'out_migrant_women ≤ women_total' AS rule,
+        r.out_migrant_women AS left_value,
+        '>' AS relation,
+        r.women_total AS right_value
+    FROM r
+    WHERE r.out_migrant_women > r.women_total
+    UNION ALL
+    SELECT
+        r.record,
+        r.village_code,
+        r.period,
+        r.level,
+        r.level_zh,
+        r.unit_code,
+        7 AS rule_pos,
+        'in_migrants' AS rule_id,
+        'in_migrant_women ≤ women_total' AS rule,
+        r.in_migrant_women AS left_value,
+        '>' AS relation,
+        r.women_total AS right_value
+    FROM r
+    WHERE r.in_migrant_women > r.women_total
+)
+
+SELECT
+    record,
+    village_code,
+    period,
+    level,
+    level_zh,
+    unit_code,
+    rule_id,
+    rule,
+    left_value,
+    relation,
+    right_value
+FROM rules
+ORDER BY record, rule_pos
