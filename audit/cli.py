@@ -172,6 +172,142 @@ def sample(
         _fail(str(e), e.exit_code)
 
 
+# --- spot checks (统计数字质量抽查) ------------------------------------------------------------
+
+
+class Allocation(StrEnum):
+    proportional = "proportional"
+    neyman = "neyman"
+
+
+class SpotcheckFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+
+
+@spotcheck_app.command("plan")
+def spotcheck_plan(
+    submission: Annotated[Path, typer.Argument(help="Submission folder: one township, one month.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Worksheet to write (.xlsx).")],
+    households: Annotated[
+        int | None, typer.Option(min=1, help="Sample size in central households.")
+    ] = None,
+    precision: Annotated[
+        float | None,
+        typer.Option(help="Half-width of the interval, e.g. 0.05 (default when no --households)."),
+    ] = None,
+    confidence: Annotated[float, typer.Option(help="Confidence level for --precision.")] = 0.95,
+    expected_rate: Annotated[
+        float, typer.Option(help="Expected error rate of women's records, for --precision.")
+    ] = 0.10,
+    design_effect: Annotated[
+        float, typer.Option(help="Design effect of sampling households (clusters).")
+    ] = 1.0,
+    villages: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="CODES",
+            help="Restrict to these villages (codes or last 3 digits, comma-separated).",
+        ),
+    ] = None,
+    allocation: Annotated[Allocation, typer.Option()] = Allocation.proportional,
+    seed: Annotated[
+        int | None, typer.Option(help="Random seed (chosen and shown if not given).")
+    ] = None,
+    period: Annotated[str | None, typer.Option(help="Reporting period YYYY-MM.")] = None,
+    window_start: Annotated[
+        str | None, typer.Option(help="Start of the window for births (default 1 October).")
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of messages.")] = Lang.zh,
+) -> None:
+    """Draw a sample of central households and write the field worksheet."""
+    try:
+        from audit.io.output import write_atomic
+        from audit.spotcheck.messages import message
+        from audit.spotcheck.plan import PlanRequest, make_plan, write_worksheet
+
+        if output.resolve().parent == submission.resolve():
+            raise AuditError(message("output-in-submission", lang.value, path=output))
+        plan = make_plan(
+            submission,
+            PlanRequest(
+                period=period,
+                window_start=_parse_date(window_start, "--window-start"),
+                households=households,
+                precision=precision,
+                confidence=confidence,
+                expected_rate=expected_rate,
+                design_effect=design_effect,
+                villages=list(villages or []),
+                allocation=allocation.value,
+                seed=seed,
+                lang=lang.value,
+            ),
+        )
+        write_atomic(output, write_worksheet(plan))
+        for note in plan.notes:
+            typer.echo(note, err=True)
+        typer.echo(
+            message(
+                "planned",
+                lang.value,
+                path=output,
+                villages=len(plan.villages),
+                households=len(plan.households),
+                frame=sum(v.households_frame for v in plan.villages),
+                women=len(plan.women),
+                births=len(plan.births),
+                seed=plan.seed,
+            ),
+            err=True,
+        )
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+
+
+@spotcheck_app.command("score")
+def spotcheck_score(
+    worksheet: Annotated[Path, typer.Argument(help="The completed worksheet (.xlsx).")],
+    format: Annotated[SpotcheckFormat, typer.Option("--format", "-f")] = SpotcheckFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    lqas_upper: Annotated[
+        float, typer.Option(help="Error rate at which a village must fail.")
+    ] = 0.10,
+    lqas_lower: Annotated[
+        float, typer.Option(help="Error rate at which a village should pass.")
+    ] = 0.02,
+    lqas_alpha: Annotated[
+        float, typer.Option(help="Producer's risk: failing a village at --lqas-lower.")
+    ] = 0.05,
+    lqas_beta: Annotated[
+        float, typer.Option(help="Consumer's risk: passing a village at --lqas-upper.")
+    ] = 0.10,
+    confidence: Annotated[float, typer.Option(help="Confidence level of the intervals.")] = 0.95,
+    lang: Annotated[Lang, typer.Option(help="Language of messages and labels.")] = Lang.zh,
+) -> None:
+    """Score a completed worksheet: under-reporting, error rates, verification factors, LQAS."""
+    try:
+        import os
+
+        from audit.core.spotcheck import LqasSettings
+        from audit.render.spotcheck import render
+        from audit.spotcheck.score import score_worksheet
+
+        if format is SpotcheckFormat.xlsx and output is None:
+            raise AuditError("--format xlsx writes a file: add --output PATH")
+        result = score_worksheet(
+            worksheet,
+            lqas=LqasSettings(lqas_upper, lqas_lower, lqas_alpha, lqas_beta),
+            confidence=confidence,
+            lang=lang.value,
+        )
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        _emit(render(result, format.value, lang=lang.value, color=color), output)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+
+
 def main() -> None:
     app()
 
