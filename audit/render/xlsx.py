@@ -1,0 +1,466 @@
+"""The XLSX workbook: the audit as sheets a township office can sort, filter and hand out.
+
+Design decisions:
+
+- Sheets: a summary, the four numbers, the indicators, the data-quality
+  scores, the checks, then one sheet per village with all of that village's
+  findings (the village's to-do list; `limit` does not cut it). Villages come
+  from the overview and the findings, so a clean village gets its sheet too.
+- Headers in the report's language; every sheet has its header row frozen,
+  an autofilter on findings, and columns sized to their content (CJK
+  characters count double, long messages wrap).
+- Values from the submission are written with `write_string`, never
+  `write()`: a record or message starting with =, +, - or @ stays text, so a
+  crafted ID can never become a formula (CSV/formula injection). Numbers are
+  written as numbers with a number format, so rates can be summed and sorted.
+- Deterministic bytes: the document's created date is the period end and
+  xlsxwriter stamps zip members with a fixed date, so the same audit gives
+  the same file.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime
+from io import BytesIO
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from audit.core.exitcodes import FailOn
+from audit.core.models import AuditReport, Category, Finding
+from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview, Rate
+from audit.render.labels import (
+    category_name,
+    checks_line,
+    colon,
+    files_summary,
+    finding_unit,
+    group_findings,
+    label,
+    ledger_name,
+    reaches_gate,
+    severity_name,
+    sheet_safe,
+    table_name,
+    township_title,
+    unit_name,
+    verdict,
+    window_text,
+)
+
+MAX_WIDTH = 60
+MESSAGE_WIDTH = 90
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+class _Sheet:
+    """A worksheet that writes only through typed calls and remembers column widths."""
+
+    def __init__(self, ws: Worksheet, formats: dict[str, Format]) -> None:
+        self.ws = ws
+        self.f = formats
+        self.widths: dict[int, int] = {}
+        self.caps: dict[int, int] = {}
+
+    def cell(self, row: int, col: int, value: Any, fmt: str | None = None) -> None:
+        f = self.f[fmt] if fmt else None
+        if value is None:
+            self.ws.write_blank(row, col, None, f)
+            shown = ""
+        elif isinstance(value, bool):
+            self.ws.write_boolean(row, col, value, f)
+            shown = str(value)
+        elif isinstance(value, int | float):
+            self.ws.write_number(row, col, value, f)
+            shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+        else:
+            # Text stays text: never a formula, URL or number, whatever it starts with.
+            self.ws.write_string(row, col, str(value), f)
+            shown = str(value)
+        self.widths[col] = max(self.widths.get(col, 0), _width(shown))
+
+    def header(self, row: int, labels: list[str]) -> None:
+        for col, text in enumerate(labels):
+            self.cell(row, col, text, "header")
+        self.ws.freeze_panes(row + 1, 0)
+
+    def size(self, minimum: int = 6) -> None:
+        for col, w in self.widths.items():
+            cap = self.caps.get(col, MAX_WIDTH)
+            self.ws.set_column(col, col, min(max(w + 2, minimum), cap))
+
+
+def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> bytes:
+    lang = report.lang
+    buf = BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    wb.set_properties(
+        {
+            "title": f"{label('title', lang)} {township_title(report, lang)} {report.period}",
+            "author": "fourcheck",
+            "created": datetime.combine(report.window.end, datetime.min.time()),
+        }
+    )
+    formats = {
+        "header": wb.add_format(
+            {"bold": True, "bg_color": "#E8EEF4", "bottom": 1, "text_wrap": True, "valign": "top"}
+        ),
+        "title": wb.add_format({"bold": True, "font_size": 14}),
+        "bold": wb.add_format({"bold": True}),
+        "int": wb.add_format({"num_format": "#,##0"}),
+        "int_bold": wb.add_format({"num_format": "#,##0", "bold": True}),
+        "pct": wb.add_format({"num_format": "0.0%"}),
+        "pct_bold": wb.add_format({"num_format": "0.0%", "bold": True}),
+        "pct2": wb.add_format({"num_format": "0.00%"}),
+        "pct2_bold": wb.add_format({"num_format": "0.00%", "bold": True}),
+        "ratio": wb.add_format({"num_format": "0.0"}),
+        "ratio_bold": wb.add_format({"num_format": "0.0", "bold": True}),
+        "gap": wb.add_format(
+            {
+                "num_format": "+#,##0;-#,##0;0",
+                "bold": True,
+                "font_color": "#9C0006",
+                "bg_color": "#FFC7CE",
+            }
+        ),
+        "gap_ok": wb.add_format({"num_format": "+#,##0;-#,##0;0"}),
+        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
+        "top": wb.add_format({"valign": "top"}),
+        "fail": wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#C00000"}),
+        "pass": wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#00803C"}),
+    }
+    names: set[str] = set()
+
+    def sheet(name: str) -> _Sheet:
+        base = sheet_safe(name)
+        unique, n = base, 2
+        while unique.lower() in names:
+            suffix = f" ({n})"
+            unique, n = base[: 31 - len(suffix)] + suffix, n + 1
+        names.add(unique.lower())
+        return _Sheet(wb.add_worksheet(unique), formats)
+
+    _summary(sheet(label("sheet_summary", lang)), report, fail_on, lang)
+    ov: Overview | None = report.overview
+    if ov is not None:
+        _four_numbers(sheet(label("sheet_four_numbers", lang)), ov, lang)
+        _indicators(sheet(label("sheet_indicators", lang)), ov, lang)
+        _quality(sheet(label("sheet_quality", lang)), ov, lang)
+    _checks(sheet(label("sheet_checks", lang)), report, fail_on, lang)
+    groups = {g.village_code: g.findings for g in group_findings(report)}
+    units: list[str | None] = list(groups)
+    if ov is not None:
+        for r in ov.four_numbers:
+            if r.level != TOWNSHIP and r.unit not in groups:
+                units.append(r.unit)
+    for unit in _unit_order(units, report.township_code):
+        if unit is None:
+            name = label("sheet_no_village", lang)
+        elif unit == report.township_code:
+            name = label("sheet_township", lang)
+        else:
+            name = unit
+        _village(sheet(name), report, unit, groups.get(unit, ()), lang)
+    wb.close()
+    return buf.getvalue()
+
+
+def _unit_order(units: list[str | None], township: str | None) -> list[str | None]:
+    def key(u: str | None) -> tuple[int, str]:
+        return (2, "") if u is None else (0 if u == township else 1, u)
+
+    return sorted(set(units), key=key)
+
+
+def _summary(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -> None:
+    v = verdict(report, fail_on)
+    s.header(0, [label("item", lang), label("value", lang)])
+    rows: list[tuple[str, Any, str | None]] = [
+        (label("title", lang), township_title(report, lang), "bold"),
+        (label("township", lang), report.township_name or "", None),
+        (label("township_code", lang), report.township_code or "", None),
+        (label("period", lang), report.period, None),
+        (label("window", lang), window_text(report, lang), None),
+    ]
+    if report.meta.get("submission"):
+        rows.append((label("submission", lang), report.meta["submission"], None))
+    rows += [
+        (label("files", lang), files_summary(report, lang), None),
+        (label("verdict", lang), v.word(lang), "fail" if v.failed else "pass"),
+        ("--fail-on", v.gate_text(lang), None),
+        (label("errors", lang), v.errors, "int"),
+        (label("warnings", lang), v.warnings, "int"),
+        (label("infos", lang), v.info, "int"),
+        (label("findings_total", lang), len(report.findings), "int"),
+        (
+            label("checks", lang),
+            checks_line(report, fail_on, lang),
+            None,
+        ),
+    ]
+    summary = report.summary()
+    for cat in Category:
+        n = summary["by_category"].get(str(cat), 0)
+        if n:
+            rows.append(
+                (f"{label('category', lang)}{colon(lang)}{category_name(cat, lang)}", n, "int")
+            )
+    ov: Overview | None = report.overview
+    if ov is not None:
+        cr = ov.capture_recapture
+        rows += [
+            (label("list_a", lang), cr.n1, "int"),
+            (label("list_b", lang), cr.n2, "int"),
+            (label("matched", lang), cr.m, "int"),
+        ]
+        if cr.too_small:
+            rows.append((label("estimate", lang), label("too_small", lang, min=MIN_MATCHED), None))
+        else:
+            rows += [
+                (label("estimate", lang), cr.estimate, "ratio"),
+                (f"{label('estimate', lang)} · {label('low', lang)}", cr.low, "ratio"),
+                (f"{label('estimate', lang)} · {label('high', lang)}", cr.high, "ratio"),
+                (label("under_reporting", lang), cr.under_reporting, "pct"),
+                (
+                    f"{label('under_reporting', lang)} · {label('low', lang)}",
+                    cr.under_reporting_low,
+                    "pct",
+                ),
+                (
+                    f"{label('under_reporting', lang)} · {label('high', lang)}",
+                    cr.under_reporting_high,
+                    "pct",
+                ),
+            ]
+    r = 1
+    for key, value, fmt in rows:
+        s.cell(r, 0, key, "bold")
+        s.cell(r, 1, value, fmt)
+        r += 1
+    r += 1
+    s.cell(r, 0, label("file", lang), "header")
+    s.cell(r, 1, label("rows", lang), "header")
+    for t in report.tables:
+        r += 1
+        s.cell(r, 0, t.path if t.path else label("file_missing", lang, table=t.table))
+        s.cell(r, 1, t.rows, "int")
+    s.caps[1] = 80
+    s.size()
+
+
+def _four_numbers(s: _Sheet, ov: Overview, lang: str) -> None:
+    def h(group: str, sub: str) -> str:
+        return f"{label(group, lang)}·{label(sub, lang)}"
+
+    s.header(
+        0,
+        [
+            label("village", lang),
+            h("births", "statistics_long"),
+            h("births", "technical_long"),
+            h("births", "floating_long"),
+            h("births", "unregistered_long"),
+            h("long_acting", "statistics_long"),
+            h("long_acting", "technical_long"),
+            h("long_acting", "gap_long"),
+            h("short_acting", "statistics_long"),
+            h("short_acting", "supply_long"),
+            h("short_acting", "gap_long"),
+            h("out_migrants", "statistics_long"),
+            h("out_migrants", "floating_long"),
+            h("out_migrants", "gap_long"),
+        ],
+    )
+    for i, r in enumerate(ov.four_numbers, start=1):
+        total = r.level == TOWNSHIP
+        n = "int_bold" if total else "int"
+        s.cell(i, 0, unit_name(r.level, r.unit, lang), "bold" if total else None)
+        values: list[tuple[int, str]] = [
+            (r.births_statistics, n),
+            (r.births_technical, n),
+            (r.births_floating, n),
+            (r.births_unregistered, "gap" if r.births_unregistered else n),
+            (r.long_acting_statistics, n),
+            (r.long_acting_technical, n),
+            (r.long_acting_gap, "gap" if r.long_acting_gap else "gap_ok"),
+            (r.short_acting_statistics, n),
+            (r.short_acting_supply, n),
+            (r.short_acting_gap, "gap" if r.short_acting_gap else "gap_ok"),
+            (r.out_migrants_statistics, n),
+            (r.out_migrants_floating, n),
+            (r.out_migrants_gap, "gap" if r.out_migrants_gap else "gap_ok"),
+        ]
+        for col, (value, fmt) in enumerate(values, start=1):
+            s.cell(i, col, value, fmt)
+    note_row = len(ov.four_numbers) + 2
+    s.ws.write_string(note_row, 0, label("four_numbers_note", lang))
+    s.caps.update({c: 16 for c in range(1, 14)})
+    s.size(minimum=10)
+    s.ws.set_row(0, 48)
+
+
+def _rate_cells(s: _Sheet, row: int, col: int, rate: Rate, bold: bool, pct: str = "pct") -> int:
+    s.cell(row, col, rate.value, f"{pct}_bold" if bold else pct)
+    s.cell(row, col + 1, rate.numerator, "int")
+    s.cell(row, col + 2, rate.denominator, "int")
+    return col + 3
+
+
+def _indicators(s: _Sheet, ov: Overview, lang: str) -> None:
+    header = [label("village", lang)]
+    rates = (
+        "policy_compliance",
+        "contraceptive_prevalence",
+        "certificate_rate",
+        "feedback_rate",
+        "timely_reporting",
+    )
+    for key in rates[:2]:
+        header += [label(key, lang), label("numerator", lang), label("denominator", lang)]
+    header += [
+        label("sex_ratio", lang),
+        f"{label('interval', lang)} · {label('low', lang)}",
+        f"{label('interval', lang)} · {label('high', lang)}",
+        label("males", lang),
+        label("females", lang),
+    ]
+    for key in rates[2:]:
+        header += [label(key, lang), label("numerator", lang), label("denominator", lang)]
+    s.header(0, header)
+    for i, r in enumerate(ov.indicators, start=1):
+        total = r.level == TOWNSHIP
+        s.cell(i, 0, unit_name(r.level, r.unit, lang), "bold" if total else None)
+        col = _rate_cells(s, i, 1, r.policy_compliance, total)
+        col = _rate_cells(s, i, col, r.contraceptive_prevalence, total)
+        sr = r.sex_ratio
+        s.cell(i, col, sr.ratio, "ratio_bold" if total else "ratio")
+        s.cell(i, col + 1, sr.low, "ratio")
+        s.cell(i, col + 2, sr.high, "ratio")
+        s.cell(i, col + 3, sr.males, "int")
+        s.cell(i, col + 4, sr.females, "int")
+        col += 5
+        for rate in (r.certificate_rate, r.feedback_rate, r.timely_reporting):
+            col = _rate_cells(s, i, col, rate, total)
+    s.ws.write_string(len(ov.indicators) + 2, 0, label("indicators_note", lang))
+    s.caps.update({c: 14 for c in range(1, len(header))})
+    s.size(minimum=8)
+    s.ws.set_row(0, 32)
+
+
+def _quality(s: _Sheet, ov: Overview, lang: str) -> None:
+    s.header(
+        0,
+        [
+            label("village", lang),
+            label("completeness", lang),
+            label("filled", lang),
+            label("fields", lang),
+            label("correctness", lang),
+            label("clean", lang),
+            label("records", lang),
+        ],
+    )
+    for i, r in enumerate(ov.quality, start=1):
+        total = r.level == TOWNSHIP
+        s.cell(i, 0, unit_name(r.level, r.unit, lang), "bold" if total else None)
+        # two decimals: one record in ten thousand must not read as 100 %
+        col = _rate_cells(s, i, 1, r.completeness, total, "pct2")
+        _rate_cells(s, i, col, r.correctness, total, "pct2")
+    s.ws.write_string(len(ov.quality) + 2, 0, label("quality_note", lang))
+    s.size(minimum=10)
+
+
+def _checks(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -> None:
+    gate = FailOn(fail_on)
+    s.header(
+        0,
+        [
+            label("suite", lang),
+            label("check", lang),
+            label("title_col", lang),
+            label("category", lang),
+            label("severity", lang),
+            label("ledgers", lang),
+            label("status", lang),
+            label("count", lang),
+        ],
+    )
+    by_check: dict[str, list[Finding]] = {}
+    for f in report.findings:
+        by_check.setdefault(f.check, []).append(f)
+    for i, c in enumerate(report.checks, start=1):
+        found = by_check.get(c.check, [])
+        if not c.evaluated:
+            status = label("skipped", lang)
+        elif any(reaches_gate(f.severity, gate) for f in found):
+            status = label("failed", lang)
+        elif found:
+            status = label("below_gate", lang)
+        else:
+            status = label("passed", lang)
+        s.cell(i, 0, c.suite)
+        s.cell(i, 1, c.check)
+        s.cell(i, 2, c.title)
+        s.cell(i, 3, category_name(c.category, lang))
+        s.cell(i, 4, severity_name(c.severity, lang))
+        s.cell(i, 5, ", ".join(ledger_name(x, lang) for x in c.ledgers))
+        s.cell(i, 6, status)
+        s.cell(i, 7, len(found), "int")
+    if report.checks:
+        s.ws.autofilter(0, 0, len(report.checks), 7)
+    s.caps[2] = 70
+    s.size()
+
+
+def _village(
+    s: _Sheet, report: AuditReport, unit: str | None, found: tuple[Finding, ...], lang: str
+) -> None:
+    s.header(
+        0,
+        [
+            label("severity", lang),
+            label("category", lang),
+            label("check", lang),
+            label("ledgers", lang),
+            label("table", lang),
+            label("record", lang),
+            label("village_code", lang),
+            label("message", lang),
+        ],
+    )
+    if not found:
+        s.cell(1, 0, label("no_findings", lang))
+        s.cell(1, 6, unit or "")
+    for i, f in enumerate(found, start=1):
+        s.cell(i, 0, severity_name(f.severity, lang), "top")
+        s.cell(i, 1, category_name(f.category, lang), "top")
+        s.cell(i, 2, f.check, "top")
+        s.cell(i, 3, ", ".join(ledger_name(x, lang) for x in f.ledgers), "top")
+        s.cell(i, 4, table_name(f.table, lang), "top")
+        s.cell(i, 5, f.record, "top")
+        s.cell(i, 6, f.village_code or "", "top")
+        s.cell(i, 7, f.message, "wrap")
+    if found:
+        s.ws.autofilter(0, 0, len(found), 7)
+    s.caps[7] = MESSAGE_WIDTH
+    s.size()
+    s.ws.set_header(f"&L{_hf(finding_unit(unit, report.township_code, lang))}&R{report.period}")
+
+
+def _hf(text: str) -> str:
+    """Page-header text: '&' is a control character there."""
+    return text.replace("&", "&&")
