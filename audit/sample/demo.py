@@ -24,7 +24,7 @@ from audit.sample.generator import build_township, manifest, truth_json
 from audit.sample.writer import new_folder, write_json, write_table, write_xlsx
 
 DEMO_SEED = 2026
-DEMO_PERIOD = "2026-10"
+DEMO_PERIOD = "2026-09"
 DEMO_VILLAGES = 6
 DEMO_WOMEN_PER_VILLAGE = 250
 DEMO_CHECKS = [
