@@ -80,6 +80,13 @@ def _emit(data: str | bytes, output: Path | None) -> None:
         sys.stdout.write(data if data.endswith("\n") else data + "\n")
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether `path` would land in `folder` (or below it), following links."""
+    target = path.resolve().parent
+    base = folder.resolve()
+    return target == base or base in target.parents
+
+
 @app.command()
 def run(
     submission: Annotated[Path, typer.Argument(help="Submission folder: one township, one month.")],
@@ -100,17 +107,26 @@ def run(
     try:
         from audit.app import run_audit
         from audit.core.exitcodes import exit_code_for
-        from audit.render import render
+        from audit.io.gx_shim import quiet_exit
+        from audit.render import progress_display, render
 
         if format in (RunFormat.xlsx, RunFormat.html) and output is None:
             raise AuditError(f"--format {format.value} writes a file: add --output PATH")
-        report = run_audit(
-            submission,
-            period=period,
-            window_start=_parse_date(window_start, "--window-start"),
-            lang=lang.value,
-            suites_dir=suites,
-        )
+        if output is not None and _inside(output, submission):
+            raise AuditError(
+                f"--output {output}: the audit never writes into the submission folder "
+                f"{submission}; choose a path outside it"
+            )
+        quiet_exit()
+        with progress_display(sys.stderr, lang.value) as progress:
+            report = run_audit(
+                submission,
+                period=period,
+                window_start=_parse_date(window_start, "--window-start"),
+                lang=lang.value,
+                suites_dir=suites,
+                progress=progress,
+            )
         data = render(report, format.value, fail_on=fail_on, limit=limit)
         _emit(data, output)
         code = exit_code_for(report, fail_on)

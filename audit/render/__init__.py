@@ -1,0 +1,100 @@
+"""Renderers: one `AuditReport` in, one document out; and the progress display of a run.
+
+`render()` dispatches by format name to `audit.render.<format>`, imported
+lazily so a JSON run never pays for rich or xlsxwriter. Each format module
+exposes `render(report, *, fail_on, limit) -> str | bytes` and reads the report
+only; none recomputes a figure. A format whose module is not installed falls
+back to the plain text summary (`table`) or is refused with exit 2.
+
+`progress_display()` draws the engine's progress (load, checks, figures) with
+rich on stderr, and only when stderr is a terminal: a pipe, a log file or a
+CI job gets nothing, and the bar is removed when the run ends so the report
+starts on a clean screen.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import ModuleType
+from typing import IO, Any
+
+from audit.core.exitcodes import AuditError, FailOn
+from audit.core.models import AuditReport
+
+FORMATS = ("table", "json", "junit", "markdown", "xlsx", "html")
+
+_FALLBACK = {"table": "plain"}
+
+_STAGES = {
+    "zh": {"load": "读取提交文件", "checks": "审核", "overview": "汇总指标"},
+    "en": {"load": "Loading the submission", "checks": "Checks", "overview": "Figures"},
+}
+
+
+def _module(fmt: str) -> ModuleType:
+    if fmt not in FORMATS:
+        raise AuditError(f"--format: unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
+    name = f"audit.render.{fmt}"
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as e:
+        if e.name != name:
+            raise
+        if fmt not in _FALLBACK:
+            raise AuditError(f"--format {fmt}: this output format is not available") from None
+        return importlib.import_module(f"audit.render.{_FALLBACK[fmt]}")
+
+
+def render(
+    report: AuditReport, fmt: str, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10
+) -> str | bytes:
+    out: str | bytes = _module(fmt).render(report, fail_on=FailOn(fail_on), limit=limit)
+    return out
+
+
+class RichProgress:
+    """The engine's `Progress` drawn as rich progress bars, one per stage."""
+
+    def __init__(self, progress: Any, lang: str) -> None:
+        self._progress = progress
+        self._labels = _STAGES.get(lang, _STAGES["zh"])
+        self._tasks: dict[str, tuple[Any, int]] = {}  # stage -> (rich task id, total)
+
+    def stage(self, name: str, total: int | None) -> None:
+        for task, size in self._tasks.values():  # a new stage: the earlier ones are done
+            self._progress.update(task, total=size, completed=size)
+        size = total if total is not None else 1
+        # total=None draws a pulsing bar for a stage whose length is unknown (loading).
+        task = self._progress.add_task(self._labels.get(name, name), total=total)
+        self._tasks[name] = (task, size)
+
+    def advance(self, name: str, description: str | None = None) -> None:
+        if name not in self._tasks:
+            return
+        task, size = self._tasks[name]
+        label = self._labels.get(name, name)
+        shown = f"{label} · {description}" if description else label
+        self._progress.update(task, total=size, advance=1, description=shown)
+
+
+@contextmanager
+def progress_display(stream: IO[str], lang: str = "zh") -> Iterator[RichProgress | None]:
+    """A rich progress display on `stream` when it is a terminal; None otherwise."""
+    if not stream.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
+
+    console = Console(file=stream)
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        yield RichProgress(progress, lang)

@@ -1,0 +1,432 @@
+"""The audit engine: suite rules → GX validation inside DuckDB → findings.
+
+Design decisions:
+
+- GX validates the submission's own DuckDB database as a SQL data source (the
+  shim in `audit.io.gx_shim`); every metric is a query DuckDB runs, no table
+  is copied to Python. One ephemeral GX context per audit, analytics and
+  progress bars off, one table asset per canonical table; each rule is
+  validated on the batch of its ``meta.table``.
+- GX decides: its result gives each rule's success (with ``mostly``),
+  unexpected and element counts. GX's own lists of failing rows are capped
+  (20 values, 200 rows), so for every failing rule the engine gets all
+  failing records itself. A built-in rule's ``unexpected_index_query`` (GX's
+  SQL for the failing rows, asked for with the table's key, village and
+  person as index columns) is run in DuckDB. A rows rule's SQL is run once
+  more in DuckDB, unless GX's own sample of its rows — which
+  ``UnexpectedRowsExpectation`` fetches anyway, up to 200 — already holds as
+  many rows as GX counted, i.e. all of them (the usual case for a real
+  township). Passing rules cost no extra query.
+- ``mostly`` is a tolerance. When the failing fraction is within it the rule
+  succeeds, and its records are still reported, graded ``info``. For a rows
+  rule the fraction is failing rows ÷ rows of ``meta.table`` (GX's
+  ``UnexpectedRowsExpectation`` has no ``mostly``; the engine applies the
+  same rule as GX's map expectations).
+- A rows rule's SQL is bound before anything runs: it must return ``record``
+  and ``village_code``, and its message templates may use only columns it
+  returns; an unknown ``severity`` or ``table_name`` in a row is a suite
+  error. All are `AuditError`s naming the suite file and position.
+- Messages: ``str.format`` over the row's columns; NULL reads as 空/empty and
+  booleans as 是/否 or yes/no, other values keep their type so format specs
+  work.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import duckdb
+
+from audit.core import contract
+from audit.core.exitcodes import AuditError
+from audit.core.models import CheckResult, Finding, Severity
+from audit.io import gx_shim
+from audit.io.sqlrun import fetch_rows
+from audit.io.suites import REQUIRED_COLUMNS, Rule, Suite, index_columns, template_fields
+
+DATASOURCE = "submission"
+
+_NULL_TEXT = {"zh": "空", "en": "empty"}
+_BOOL_TEXT = {"zh": ("否", "是"), "en": ("no", "yes")}
+
+
+class Progress(Protocol):
+    """Where the engine reports how far it is (the CLI draws it with rich on a terminal)."""
+
+    def stage(self, name: str, total: int | None) -> None: ...
+
+    def advance(self, name: str, description: str | None = None) -> None: ...
+
+
+class NoProgress:
+    def stage(self, name: str, total: int | None) -> None:
+        pass
+
+    def advance(self, name: str, description: str | None = None) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class RuleTiming:
+    """Seconds one rule took: GX's validation, and fetching its failing records."""
+
+    check: str
+    gx_seconds: float
+    fetch_seconds: float
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    checks: tuple[CheckResult, ...]
+    findings: tuple[Finding, ...]
+    timings: tuple[RuleTiming, ...]
+
+
+def evaluate(
+    con: duckdb.DuckDBPyConnection,
+    suites: Sequence[Suite],
+    *,
+    lang: str,
+    township_code: str | None,
+    progress: Progress | None = None,
+) -> Evaluation:
+    """Run every rule of every suite on the loaded submission (params and views installed)."""
+    progress = progress or NoProgress()
+    rules = [rule for suite in suites for rule in suite.rules]
+    for rule in rules:  # every SQL bound before anything runs: a broken suite fails fast
+        if rule.is_rows:
+            bind_rows_rule(con, rule)
+    row_counts = _row_counts(con)
+    progress.stage("checks", len(rules))
+    checks: list[CheckResult] = []
+    findings: list[Finding] = []
+    timings: list[RuleTiming] = []
+    with _GXSession(con) as session:
+        for rule in rules:
+            started = time.perf_counter()
+            result = session.validate(rule)
+            validated = time.perf_counter()
+            if rule.is_rows:
+                check, found = _rows_outcome(con, rule, result, row_counts[rule.table], lang)
+            else:
+                check, found = _builtin_outcome(con, rule, result, lang, township_code)
+            timings.append(
+                RuleTiming(rule.check, validated - started, time.perf_counter() - validated)
+            )
+            checks.append(check)
+            findings.extend(found)
+            progress.advance("checks", rule.check)
+    return Evaluation(tuple(checks), tuple(findings), tuple(timings))
+
+
+# --- binding a rows rule's SQL --------------------------------------------------------------------
+
+
+def bind_rows_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[str, ...]:
+    """The columns a rows rule's SQL returns (bound, not run); AuditError when unusable."""
+    assert rule.sql is not None
+    try:
+        names = tuple(con.sql(rule.sql).columns)
+    except duckdb.Error as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise AuditError(f"{rule.source}: the check's SQL does not run: {first}") from None
+    for required in REQUIRED_COLUMNS:
+        if required not in names:
+            raise AuditError(
+                f"{rule.source}: the check's SQL returns no column {required!r} "
+                f"(it returns {', '.join(names)})"
+            )
+    for lang, template in rule.message.items():
+        missing = sorted(template_fields(template) - set(names))
+        if missing:
+            raise AuditError(
+                f"{rule.source}: meta.message.{lang} uses {{{missing[0]}}}, which the check's "
+                f"SQL does not return (columns: {', '.join(names)})"
+            )
+    return names
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    parts = " UNION ALL ".join(
+        f"SELECT '{t}' AS name, count(*) AS n FROM \"{t}\"" for t in contract.TABLE_NAMES
+    )
+    return {str(name): int(n) for name, n in con.execute(parts).fetchall()}
+
+
+# --- GX -----------------------------------------------------------------------------------------
+
+
+class _GXSession:
+    """An ephemeral GX context, the submission as its SQL data source; closed when done."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con = con
+        self._creator = gx_shim.DuckDBCreator(con)
+        self._batches: dict[str, Any] = {}
+
+    def __enter__(self) -> _GXSession:
+        self._context = gx_shim.ephemeral_context()
+        self._source = self._context.data_sources.add_sql(
+            DATASOURCE,
+            connection_string="duckdb:///:memory:",  # unused: the creator supplies connections
+            kwargs={"creator": self._creator},
+        )
+        return self
+
+    def batch(self, table: str) -> Any:
+        if table not in self._batches:
+            asset = self._source.add_table_asset(table, table_name=table)
+            definition = asset.add_batch_definition_whole_table(table)
+            self._batches[table] = definition.get_batch()
+        return self._batches[table]
+
+    def validate(self, rule: Rule) -> Any:
+        if rule.is_rows:
+            # COMPLETE adds GX's sample of the rows (up to 200), which it fetches regardless.
+            result_format: dict[str, Any] = {"result_format": "COMPLETE"}
+        else:
+            result_format = {
+                "result_format": "BASIC",
+                "unexpected_index_column_names": list(index_columns(rule.table)),
+                "return_unexpected_index_query": True,
+            }
+        result = self.batch(rule.table).validate(rule.expectation, result_format=result_format)
+        info = result.exception_info or {}
+        if info.get("raised_exception"):
+            detail = str(info.get("exception_message") or "").strip().splitlines()
+            raise AuditError(
+                f"{rule.source}: GX could not evaluate it on DuckDB: "
+                f"{detail[0] if detail else 'unknown error'}"
+            )
+        return result
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            self._source.get_execution_engine().close()
+            self._source.get_engine().dispose()
+            self._context.data_sources.delete(DATASOURCE)
+        finally:
+            self._creator.release()
+            self._batches.clear()
+
+
+# --- findings -----------------------------------------------------------------------------------
+
+
+def village_of(table: str, row: Mapping[str, Any], township_code: str | None) -> str | None:
+    """Where a finding on a row of this table is sent (the loader's rule, on a fetched row)."""
+    t = contract.table(table)
+    if "village_code" in t.column_names:
+        value = row.get("village_code")
+    elif "unit_code" in t.column_names:  # stat_reports: township, village or "<village>-<group>"
+        value = (row.get("unit_code") or "")[:12] or None
+    elif "point_code" in t.column_names:  # supply_stock: a village or a station
+        value = row.get("point_code")
+    else:
+        value = None
+    return str(value) if value is not None else township_code
+
+
+def record_of(values: Iterable[Any]) -> str:
+    return "|".join("" if v is None else str(v) for v in values)
+
+
+def _graded(rule: Rule, success: bool, count: int) -> Severity:
+    """The severity of a rule's findings: `info` when they are within its tolerance."""
+    return Severity.INFO if success and count else rule.severity
+
+
+def _text_value(value: Any, lang: str) -> Any:
+    if value is None:
+        return _NULL_TEXT.get(lang, _NULL_TEXT["zh"])
+    if isinstance(value, bool):
+        return _BOOL_TEXT.get(lang, _BOOL_TEXT["zh"])[value]
+    return value
+
+
+def _message(rule: Rule, lang: str, fields: Mapping[str, Any]) -> str:
+    template = rule.text("message", lang)
+    try:
+        return template.format_map({k: _text_value(v, lang) for k, v in fields.items()})
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError) as e:
+        raise AuditError(
+            f"{rule.source}: meta.message.{lang} cannot be filled from the row "
+            f"({type(e).__name__}: {e})"
+        ) from None
+
+
+def _check_result(
+    rule: Rule, lang: str, *, unexpected: int, elements: int | None, success: bool
+) -> CheckResult:
+    return CheckResult(
+        check=rule.check,
+        category=rule.category,
+        severity=rule.severity,
+        ledgers=rule.ledgers,
+        table=rule.table,
+        title=rule.text("title", lang),
+        suite=rule.suite,
+        unexpected_count=unexpected,
+        element_count=elements,
+        mostly=rule.mostly,
+        success=success,
+    )
+
+
+def within_tolerance(unexpected: int, elements: int, mostly: float | None) -> bool:
+    """GX's `mostly`: success when at least that fraction of the elements pass."""
+    if unexpected == 0:
+        return True
+    if mostly is None or elements == 0:
+        return False
+    return (elements - unexpected) / elements >= mostly
+
+
+def _rows_outcome(
+    con: duckdb.DuckDBPyConnection,
+    rule: Rule,
+    result: Any,
+    elements: int,
+    lang: str,
+) -> tuple[CheckResult, list[Finding]]:
+    unexpected = int(result.result.get("observed_value") or 0)
+    success = within_tolerance(unexpected, elements, rule.mostly)
+    rows: list[dict[str, Any]] = []
+    if unexpected:
+        sample = (result.result.get("details") or {}).get("unexpected_rows") or []
+        # GX's sample is capped at 200 rows; it is every row only when it holds GX's count.
+        rows = list(sample) if len(sample) == unexpected else fetch_rows(con, rule.sql or "")
+    default = _graded(rule, success, len(rows))
+    findings = []
+    for row in rows:
+        severity = default
+        graded = row.get("severity")
+        if graded is not None and default is not Severity.INFO:
+            try:
+                severity = Severity(graded)
+            except ValueError:
+                raise AuditError(
+                    f"{rule.source}: the check's SQL returned severity {graded!r} "
+                    "(expected error, warning or info)"
+                ) from None
+        table = row.get("table_name") or rule.table
+        if table not in contract.TABLES_BY_NAME:
+            raise AuditError(
+                f"{rule.source}: the check's SQL returned table_name {table!r}, "
+                "which is not a table of the submission"
+            )
+        findings.append(
+            Finding(
+                check=rule.check,
+                category=rule.category,
+                severity=severity,
+                ledgers=rule.ledgers,
+                table=table,
+                record="" if row["record"] is None else str(row["record"]),
+                village_code=None if row["village_code"] is None else str(row["village_code"]),
+                message=_message(rule, lang, row),
+            )
+        )
+    check = _check_result(rule, lang, unexpected=len(rows), elements=elements, success=success)
+    return check, findings
+
+
+def _builtin_outcome(
+    con: duckdb.DuckDBPyConnection,
+    rule: Rule,
+    result: Any,
+    lang: str,
+    township_code: str | None,
+) -> tuple[CheckResult, list[Finding]]:
+    res = dict(result.result or {})
+    success = bool(result.success)
+    title = rule.text("title", lang)
+    kwargs = {k: v for k, v in rule.entry.get("kwargs", {}).items() if k != "mostly"}
+    base = {**kwargs, "table": rule.table, "title": title, "column": ", ".join(rule.columns)}
+    if not rule.row_level:
+        findings = []
+        if not success:
+            fields = {**base, "observed_value": res.get("observed_value")}
+            findings.append(
+                Finding(
+                    check=rule.check,
+                    category=rule.category,
+                    severity=rule.severity,
+                    ledgers=rule.ledgers,
+                    table=rule.table,
+                    record="",
+                    village_code=township_code,
+                    message=_message(rule, lang, fields),
+                )
+            )
+        check = _check_result(rule, lang, unexpected=len(findings), elements=None, success=success)
+        return check, findings
+
+    unexpected = int(res.get("unexpected_count") or 0)
+    rows: list[dict[str, Any]] = []
+    if unexpected:
+        query = res.get("unexpected_index_query")
+        if not isinstance(query, str):
+            raise AuditError(f"{rule.source}: GX returned no query for its failing rows")
+        rows = _index_rows(con, rule, query)
+    severity = _graded(rule, success, len(rows))
+    t = contract.table(rule.table)
+    findings = []
+    for row in rows:
+        domain = [row[c] for c in rule.columns if c in row]
+        fields = {
+            **base,
+            **row,
+            "record": record_of(row[k] for k in t.key),
+            "village_code": village_of(rule.table, row, township_code),
+            "value": domain[0] if len(domain) == 1 else ", ".join(str(v) for v in domain),
+        }
+        findings.append(
+            Finding(
+                check=rule.check,
+                category=rule.category,
+                severity=severity,
+                ledgers=rule.ledgers,
+                table=rule.table,
+                record=fields["record"],
+                village_code=fields["village_code"],
+                message=_message(rule, lang, fields),
+            )
+        )
+    check = _check_result(
+        rule,
+        lang,
+        unexpected=len(rows) if rows else unexpected,
+        elements=res.get("element_count"),
+        success=success,
+    )
+    # Rows that share a key (the very thing a uniqueness rule finds) are one record to fix.
+    return check, list(dict.fromkeys(findings))
+
+
+def _index_rows(con: duckdb.DuckDBPyConnection, rule: Rule, query: str) -> list[dict[str, Any]]:
+    """Every failing row of a built-in rule: GX's index query, run in DuckDB, by position.
+
+    GX selects the index columns first, then the domain column(s), which it may
+    alias (``person_id AS person_id__1``) when a domain column is also an index one.
+    """
+    sql = query.strip().rstrip(";")
+    index = index_columns(rule.table)
+    try:
+        cur = con.execute(sql)
+        raw = cur.fetchall()
+    except duckdb.Error as e:
+        raise AuditError(
+            f"{rule.source}: GX's query for the failing rows does not run: {e}"
+        ) from None
+    rows = []
+    for values in raw:
+        row = dict(zip(index, values[: len(index)], strict=True))
+        for name, value in zip(rule.columns, values[len(index) :], strict=False):
+            row[name] = value
+        rows.append(row)
+    rows.sort(key=lambda r: record_of(r[k] for k in contract.table(rule.table).key))
+    return rows

@@ -1,0 +1,246 @@
+"""Great Expectations 1.x on DuckDB: the one place that adapts GX to this database.
+
+GX Core 1.24 has no DuckDB support of its own (upstream issues #10738 and
+#11579; a native engine is proposed in PR #12084). Three small adaptations
+make its SQL execution engine run suites inside the app's own in-process
+DuckDB database, with no rows copied to Python:
+
+1. Persistent connection. GX reads a metric's result after closing the
+   connection it ran on, and closing rolls a DuckDB transaction back, so every
+   metric fails with ``IndexError`` in ``resolve_metric_bundle``. GX keeps one
+   connection open for the dialects in
+   ``sqlalchemy_execution_engine._PERSISTED_CONNECTION_DIALECTS``; DuckDB is
+   added to that tuple (with a ``StaticPool``, which GX then chooses itself).
+2. Regular expressions. GX has no DuckDB branch in
+   ``metrics.util.get_dialect_regex_expression`` and raises "Regex is not
+   supported". DuckDB's ``regexp_matches(column, pattern)`` has GX's search
+   semantics (DuckDB's ``~`` is a full match, so the PostgreSQL branch the
+   DuckDB dialect would otherwise inherit is wrong). GX's metric modules import
+   that function by name, so the wrapper is installed in each of them. A
+   DuckDB execution engine is recognised by its ``dialect_module``, which this
+   shim sets to `DUCKDB_DIALECT_MODULE`: a module that hands out SQLAlchemy's
+   generic types, which is exactly what GX would use for an unknown dialect.
+3. One database. `DuckDBCreator` returns cursors of the app's connection,
+   so GX sees the tables the loader filled (``duckdb:///:memory:`` would be a
+   new, empty database; opening the same file twice in one process fails).
+
+`apply()` is idempotent and checks every patched name first: when an upgrade
+renames one, it raises `GXShimError` instead of silently running unpatched
+(tests/test_gx_shim.py fails loudly too). GX is imported here lazily, once,
+with its logging kept off stderr; `ephemeral_context()` turns GX's progress
+bars off and builds no docs folder. GX 1.24 sends no analytics and the
+context disables them regardless; nothing here reaches the network (GX's
+PyPI version checker is not called by 1.24).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import types
+from collections.abc import Callable
+from typing import Any
+
+import duckdb
+
+DUCKDB = "duckdb"
+
+# GX metric modules that import `get_dialect_regex_expression` by name.
+REGEX_MODULES = (
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_match_regex_list",
+    "great_expectations.expectations.metrics.column_map_metrics.column_values_not_match_regex_list",
+    "great_expectations.expectations.metrics.column_aggregate_metrics."
+    "column_values_match_regex_values",
+    "great_expectations.expectations.metrics.column_aggregate_metrics."
+    "column_values_not_match_regex_values",
+)
+ENGINE_MODULE = "great_expectations.execution_engine.sqlalchemy_execution_engine"
+PERSISTED_DIALECTS = "_PERSISTED_CONNECTION_DIALECTS"
+REGEX_FUNCTION = "get_dialect_regex_expression"
+
+_applied = False
+
+
+class GXShimError(RuntimeError):
+    """The installed GX no longer has a name this shim patches: revisit audit/io/gx_shim.py."""
+
+
+class _DialectName(str):
+    """'duckdb' as GX's dialect tuple needs it: equal to the dialect name, and with `.value`."""
+
+    @property
+    def value(self) -> str:
+        return str(self)
+
+
+class _DuckDBDialectModule(types.ModuleType):
+    """GX's `dialect_module` for DuckDB: SQLAlchemy's generic types, recognisable by identity."""
+
+    def __getattr__(self, name: str) -> Any:
+        import sqlalchemy
+
+        if name == "dialect":  # no dialect class: GX's per-dialect branches must not match
+            raise AttributeError(name)
+        return getattr(sqlalchemy, name)
+
+
+DUCKDB_DIALECT_MODULE = _DuckDBDialectModule("fourcheck_duckdb_dialect")
+
+
+def _quiet_environment() -> None:
+    # Set before GX is imported (the context below disables analytics too).
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    gx_log = logging.getLogger("great_expectations")
+    # GX logs "no dialect found" style warnings; Python's last-resort handler would print them
+    # on stderr. Failures reach the audit as exceptions in the validation results instead.
+    if not any(isinstance(h, logging.NullHandler) for h in gx_log.handlers):
+        gx_log.addHandler(logging.NullHandler())
+    gx_log.propagate = False
+
+
+def _module(name: str) -> types.ModuleType:
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError as e:
+        raise GXShimError(f"great_expectations has no module {name}: revisit the shim") from e
+
+
+def _attr(module: types.ModuleType, name: str) -> Any:
+    if not hasattr(module, name):
+        raise GXShimError(f"{module.__name__} has no {name}: revisit audit/io/gx_shim.py")
+    return getattr(module, name)
+
+
+def _regex_wrapper(original: Callable[..., Any]) -> Callable[..., Any]:
+    import sqlalchemy as sa
+
+    def get_dialect_regex_expression(
+        column: Any, regex: str, dialect: Any, positive: bool = True
+    ) -> Any:
+        if dialect is DUCKDB_DIALECT_MODULE:
+            matches = sa.func.regexp_matches(column, sa.literal(regex))
+            return matches if positive else sa.not_(matches)
+        return original(column, regex, dialect, positive)
+
+    get_dialect_regex_expression.fourcheck_original = original  # type: ignore[attr-defined]
+    return get_dialect_regex_expression
+
+
+def _engine_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
+    def __init__(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        if self.dialect_name == DUCKDB:
+            self.dialect_module = DUCKDB_DIALECT_MODULE
+
+    __init__.fourcheck_original = original  # type: ignore[attr-defined]
+    return __init__
+
+
+def apply() -> types.ModuleType:
+    """Import GX (once) and adapt it to DuckDB; returns the `great_expectations` module."""
+    global _applied
+    _quiet_environment()
+    import great_expectations as gx
+
+    if _applied:
+        return gx
+    engine_module = _module(ENGINE_MODULE)
+    dialects = _attr(engine_module, PERSISTED_DIALECTS)
+    engine_class = _attr(engine_module, "SqlAlchemyExecutionEngine")
+    init = engine_class.__init__
+    regex_modules = [_module(name) for name in REGEX_MODULES]
+    for module in regex_modules:
+        _attr(module, REGEX_FUNCTION)
+    if not isinstance(dialects, tuple) or not all(hasattr(d, "value") for d in dialects):
+        raise GXShimError(f"{ENGINE_MODULE}.{PERSISTED_DIALECTS} changed shape: revisit the shim")
+
+    if DUCKDB not in dialects:
+        setattr(engine_module, PERSISTED_DIALECTS, (*dialects, _DialectName(DUCKDB)))
+    if not hasattr(init, "fourcheck_original"):
+        engine_class.__init__ = _engine_init_wrapper(init)
+    for module in regex_modules:
+        current = getattr(module, REGEX_FUNCTION)
+        if not hasattr(current, "fourcheck_original"):
+            setattr(module, REGEX_FUNCTION, _regex_wrapper(current))
+    _applied = True
+    return gx
+
+
+def ephemeral_context() -> Any:
+    """A fresh in-memory GX context: no analytics, no progress bars, no temporary docs folder."""
+    gx = apply()
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    config = DataContextConfig(
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+    )
+    return gx.get_context(project_config=config, mode="ephemeral")
+
+
+class DuckDBCreator:
+    """SQLAlchemy's `creator` for GX: cursors of the app's connection, until released.
+
+    Releasing drops the reference, so GX objects that outlive an audit cannot
+    keep the submission's database alive or reach it.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self._con: duckdb.DuckDBPyConnection | None = con
+
+    def __call__(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            raise RuntimeError("the audit's DuckDB connection has been released")
+        return self._con.cursor()
+
+    def release(self) -> None:
+        self._con = None
+
+
+_quiet_exit_registered = False
+
+
+def quiet_exit() -> None:
+    """Keep DuckDB's shutdown leak report off a command's stderr (registered once).
+
+    With GX and the DuckDB SQLAlchemy dialect both imported, DuckDB's nanobind
+    bindings may print dozens of "nanobind: leaked ..." lines while the
+    interpreter shuts down: module-level DuckDB type objects outlive the
+    finalisation of the extension (`python -c "import duckdb, great_expectations,
+    duckdb_sqlalchemy"` alone does it; harmless, exit status unchanged). Engines
+    and connections are closed when an audit ends, but that does not reach
+    module-level objects, so a command that uses GX calls this: at exit, after
+    every report and error has been written and flushed, stderr is pointed at
+    the null device for the interpreter's final teardown only.
+    """
+    global _quiet_exit_registered
+    if _quiet_exit_registered:
+        return
+    import atexit
+    import sys
+
+    def _silence_teardown() -> None:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        try:
+            null = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(null, 2)
+            os.close(null)
+        except OSError:
+            pass
+
+    # atexit runs handlers last-registered-first; registered early in a command, this one runs
+    # after handlers registered later (GX, logging) have had their say.
+    atexit.register(_silence_teardown)
+    _quiet_exit_registered = True
