@@ -127,7 +127,9 @@ def run(
                 suites_dir=suites,
                 progress=progress,
             )
-        data = render(report, format.value, fail_on=fail_on, limit=limit)
+        # Colour only for a terminal: a report saved with --output never holds escape codes.
+        color = False if output is not None else None
+        data = render(report, format.value, fail_on=fail_on, limit=limit, color=color)
         _emit(data, output)
         code = exit_code_for(report, fail_on)
     except AuditError as e:

@@ -2,9 +2,9 @@
 
 `render()` dispatches by format name to `audit.render.<format>`, imported
 lazily so a JSON run never pays for rich or xlsxwriter. Each format module
-exposes `render(report, *, fail_on, limit) -> str | bytes` and reads the report
-only; none recomputes a figure. A format whose module is not installed falls
-back to the plain text summary (`table`) or is refused with exit 2.
+exposes `render(report, *, fail_on, limit, **options) -> str | bytes` and reads
+the report only; none recomputes a figure. Options a format does not know
+(e.g. `color`, which only the terminal table uses) are not passed to it.
 
 `progress_display()` draws the engine's progress (load, checks, figures) with
 rich on stderr, and only when stderr is a terminal: a pipe, a log file or a
@@ -25,8 +25,6 @@ from audit.core.models import AuditReport
 
 FORMATS = ("table", "json", "junit", "markdown", "xlsx", "html")
 
-_FALLBACK = {"table": "plain"}
-
 _STAGES = {
     "zh": {"load": "读取提交文件", "checks": "审核", "overview": "汇总指标"},
     "en": {"load": "Loading the submission", "checks": "Checks", "overview": "Figures"},
@@ -36,21 +34,20 @@ _STAGES = {
 def _module(fmt: str) -> ModuleType:
     if fmt not in FORMATS:
         raise AuditError(f"--format: unknown format {fmt!r} (expected one of {', '.join(FORMATS)})")
-    name = f"audit.render.{fmt}"
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as e:
-        if e.name != name:
-            raise
-        if fmt not in _FALLBACK:
-            raise AuditError(f"--format {fmt}: this output format is not available") from None
-        return importlib.import_module(f"audit.render.{_FALLBACK[fmt]}")
+    return importlib.import_module(f"audit.render.{fmt}")
 
 
 def render(
-    report: AuditReport, fmt: str, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10
+    report: AuditReport,
+    fmt: str,
+    *,
+    fail_on: FailOn | str = FailOn.ERROR,
+    limit: int = 10,
+    color: bool | None = None,
 ) -> str | bytes:
-    out: str | bytes = _module(fmt).render(report, fail_on=FailOn(fail_on), limit=limit)
+    """`color`: terminal colours for `table` (None: decide from stdout and NO_COLOR)."""
+    options: dict[str, Any] = {"color": color} if fmt == "table" else {}
+    out: str | bytes = _module(fmt).render(report, fail_on=FailOn(fail_on), limit=limit, **options)
     return out
 
 
