@@ -81,7 +81,7 @@ CHECKS: dict[str, tuple[str, str, tuple[str, ...], str]] = {
 }
 CHECK_IDS = tuple(CHECKS)
 VIEW_FILES = ("20_x_code_labels", "21_x_open_migrants", "22_x_latest_long_acting")
-VIEW_FILES += ("23_x_women_person", "24_x_migrant_person")
+VIEW_FILES += ("23_x_women_person", "24_x_migrant_person", "25_x_open_migrant_register")
 
 # --- the people of the township ---------------------------------------------------------------
 LI = woman_id(date(1990, 1, 1), 2)  # 李娟: IUD since 2025, a checkup this month
@@ -1533,6 +1533,16 @@ VIEW_COLUMNS = {
         "village_code",
         "marital_status",
         "is_open",
+    ],
+    "x_open_migrant_register": [
+        "record",
+        "direction",
+        "village_code",
+        "person",
+        "since_zh",
+        "since_en",
+        "register_zh",
+        "register_en",
     ],
 }
 
