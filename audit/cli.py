@@ -114,7 +114,9 @@ def run(
             raise AuditError(f"--format {format.value} writes a file: add --output PATH")
         if output is not None and _inside(output, submission):
             raise AuditError(
-                f"--output {output}: the audit never writes into the submission folder "
+                f"--output {output}：审核从不写入提交文件夹 {submission}，请选择该文件夹以外的路径"
+                if lang is Lang.zh
+                else f"--output {output}: the audit never writes into the submission folder "
                 f"{submission}; choose a path outside it"
             )
         quiet_exit()

@@ -495,6 +495,8 @@ def test_output_is_written_atomically_never_into_the_submission(
         "json",
         "-o",
         str(submission / "report.json"),
+        "--lang",
+        "en",
     )
     assert inside.exit_code == 2 and "never writes into the submission folder" in inside.stderr
     nested = cli(str(submission), "-f", "json", "-o", str(submission / "x" / "r.json"))
