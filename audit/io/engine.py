@@ -7,16 +7,21 @@ Design decisions:
   is copied to Python. One ephemeral GX context per audit, analytics and
   progress bars off, one table asset per canonical table; each rule is
   validated on the batch of its ``meta.table``.
-- GX decides: its result gives each rule's success (with ``mostly``),
-  unexpected and element counts. GX's own lists of failing rows are capped
-  (20 values, 200 rows), so for every failing rule the engine gets all
-  failing records itself. A built-in rule's ``unexpected_index_query`` (GX's
-  SQL for the failing rows, asked for with the table's key, village and
-  person as index columns) is run in DuckDB. A rows rule's SQL is run once
-  more in DuckDB, unless GX's own sample of its rows — which
-  ``UnexpectedRowsExpectation`` fetches anyway, up to 200 — already holds as
-  many rows as GX counted, i.e. all of them (the usual case for a real
-  township). Passing rules cost no extra query.
+- Each rule is evaluated once. A rows rule's SQL runs once, into a table of
+  its rows (``fourcheck_rule_<n>``, dropped right after); GX validates that
+  table with the rule's own ``UnexpectedRowsExpectation`` — GX's count and its
+  200-row sample are then reads of a small table, not two more runs of the
+  check — and the findings are those same rows, read back in the SQL's order.
+  GX still decides success from the suite entry.
+- A built-in rule is validated with GX's ``BOOLEAN_ONLY`` result format, which
+  resolves its counts in one aggregate query over the table and skips the
+  capped sample of failing values (a second scan). ``unexpected_index_query``
+  (GX's SQL for the failing rows, asked for with the table's key, village and
+  person as index columns) is run in DuckDB only when the rule can have
+  failing rows (it failed, or it has a ``mostly`` tolerance); a passing rule
+  costs one scan. Element counts are the table's rows, as in GX's result.
+  Table-level (aggregate) expectations keep ``BASIC``: their message needs
+  GX's observed value.
 - ``mostly`` is a tolerance. When the failing fraction is within it the rule
   succeeds, and its records are still reported, graded ``info``. For a rows
   rule the fraction is failing rows ÷ rows of ``meta.table`` (GX's
@@ -45,7 +50,14 @@ from audit.core.exitcodes import AuditError
 from audit.core.models import CheckResult, Finding, Severity
 from audit.io import gx_shim
 from audit.io.sqlrun import fetch_rows
-from audit.io.suites import REQUIRED_COLUMNS, Rule, Suite, index_columns, template_fields
+from audit.io.suites import (
+    REQUIRED_COLUMNS,
+    Rule,
+    Suite,
+    index_columns,
+    rows_query,
+    template_fields,
+)
 
 DATASOURCE = "submission"
 
@@ -71,11 +83,12 @@ class NoProgress:
 
 @dataclass(frozen=True)
 class RuleTiming:
-    """Seconds one rule took: GX's validation, and fetching its failing records."""
+    """Seconds one rule took: its SQL (rows rules), GX's validation, fetching its records."""
 
     check: str
     gx_seconds: float
     fetch_seconds: float
+    sql_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -105,21 +118,60 @@ def evaluate(
     findings: list[Finding] = []
     timings: list[RuleTiming] = []
     with _GXSession(con) as session:
-        for rule in rules:
+        for number, rule in enumerate(rules):
             started = time.perf_counter()
-            result = session.validate(rule)
-            validated = time.perf_counter()
-            if rule.is_rows:
-                check, found = _rows_outcome(con, rule, result, row_counts[rule.table], lang)
-            else:
-                check, found = _builtin_outcome(con, rule, result, lang, township_code)
+            table = _materialise(con, rule, number) if rule.is_rows else None
+            materialised = time.perf_counter()
+            try:
+                result = session.validate(rule, table)
+                validated = time.perf_counter()
+                if table is not None:
+                    check, found = _rows_outcome(
+                        con, rule, result, table, row_counts[rule.table], lang
+                    )
+                else:
+                    check, found = _builtin_outcome(
+                        con, rule, result, row_counts[rule.table], lang, township_code
+                    )
+            finally:
+                if table is not None:
+                    con.execute(f'DROP TABLE IF EXISTS "{table}"')
             timings.append(
-                RuleTiming(rule.check, validated - started, time.perf_counter() - validated)
+                RuleTiming(
+                    rule.check,
+                    gx_seconds=validated - materialised,
+                    fetch_seconds=time.perf_counter() - validated,
+                    sql_seconds=materialised - started,
+                )
             )
             checks.append(check)
             findings.extend(found)
             progress.advance("checks", rule.check)
     return Evaluation(tuple(checks), tuple(findings), tuple(timings))
+
+
+# --- a rows rule, evaluated once ------------------------------------------------------------------
+
+RULE_TABLE = "fourcheck_rule_{number:03d}"
+
+
+def _materialise(con: duckdb.DuckDBPyConnection, rule: Rule, number: int) -> str:
+    """Run a rows rule's SQL once, into a table of its rows (kept in the SQL's order)."""
+    assert rule.sql is not None
+    table = RULE_TABLE.format(number=number)
+    body = rule.sql.strip()
+    while body.endswith(";"):
+        body = body[:-1].rstrip()
+    try:
+        # A plain table, not TEMP: GX reads through cursors of this connection, and DuckDB's
+        # temporary tables belong to the one connection that made them.
+        con.execute(f'CREATE OR REPLACE TABLE "{table}" AS SELECT * FROM (\n{body}\n) AS rule_rows')
+    except duckdb.Error as e:
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise AuditError(
+            f"{rule.source}: the check's SQL failed on this submission: {first}"
+        ) from None
+    return table
 
 
 # --- binding a rows rule's SQL --------------------------------------------------------------------
@@ -183,17 +235,22 @@ class _GXSession:
             self._batches[table] = definition.get_batch()
         return self._batches[table]
 
-    def validate(self, rule: Rule) -> Any:
-        if rule.is_rows:
-            # COMPLETE adds GX's sample of the rows (up to 200), which it fetches regardless.
-            result_format: dict[str, Any] = {"result_format": "COMPLETE"}
-        else:
+    def validate(self, rule: Rule, rows_table: str | None = None) -> Any:
+        expectation = rule.expectation
+        if rows_table is not None:
+            # The rule's own expectation, pointed at the table its SQL was run into.
+            query = rows_query(f'SELECT * FROM "{rows_table}"')
+            expectation = expectation.copy(update={"unexpected_rows_query": query})
+            result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+        elif rule.row_level:
             result_format = {
-                "result_format": "BASIC",
+                "result_format": "BOOLEAN_ONLY",
                 "unexpected_index_column_names": list(index_columns(rule.table)),
                 "return_unexpected_index_query": True,
             }
-        result = self.batch(rule.table).validate(rule.expectation, result_format=result_format)
+        else:
+            result_format = {"result_format": "BASIC"}
+        result = self.batch(rule.table).validate(expectation, result_format=result_format)
         info = result.exception_info or {}
         if info.get("raised_exception"):
             detail = str(info.get("exception_message") or "").strip().splitlines()
@@ -289,6 +346,7 @@ def _rows_outcome(
     con: duckdb.DuckDBPyConnection,
     rule: Rule,
     result: Any,
+    table: str,
     elements: int,
     lang: str,
 ) -> tuple[CheckResult, list[Finding]]:
@@ -296,9 +354,8 @@ def _rows_outcome(
     success = within_tolerance(unexpected, elements, rule.mostly)
     rows: list[dict[str, Any]] = []
     if unexpected:
-        sample = (result.result.get("details") or {}).get("unexpected_rows") or []
-        # GX's sample is capped at 200 rows; it is every row only when it holds GX's count.
-        rows = list(sample) if len(sample) == unexpected else fetch_rows(con, rule.sql or "")
+        # The rows GX counted, in the order the SQL gave them (insertion order).
+        rows = fetch_rows(con, f'SELECT * FROM "{table}" ORDER BY rowid')
     default = _graded(rule, success, len(rows))
     findings = []
     for row in rows:
@@ -338,6 +395,7 @@ def _builtin_outcome(
     con: duckdb.DuckDBPyConnection,
     rule: Rule,
     result: Any,
+    elements: int,
     lang: str,
     township_code: str | None,
 ) -> tuple[CheckResult, list[Finding]]:
@@ -365,9 +423,10 @@ def _builtin_outcome(
         check = _check_result(rule, lang, unexpected=len(findings), elements=None, success=success)
         return check, findings
 
-    unexpected = int(res.get("unexpected_count") or 0)
     rows: list[dict[str, Any]] = []
-    if unexpected:
+    # BOOLEAN_ONLY: GX says whether the rule passed; failing rows can exist only when it did not,
+    # or when a tolerance let them through.
+    if not success or rule.mostly is not None:
         query = res.get("unexpected_index_query")
         if not isinstance(query, str):
             raise AuditError(f"{rule.source}: GX returned no query for its failing rows")
@@ -396,13 +455,7 @@ def _builtin_outcome(
                 message=_message(rule, lang, fields),
             )
         )
-    check = _check_result(
-        rule,
-        lang,
-        unexpected=len(rows) if rows else unexpected,
-        elements=res.get("element_count"),
-        success=success,
-    )
+    check = _check_result(rule, lang, unexpected=len(rows), elements=elements, success=success)
     # Rows that share a key (the very thing a uniqueness rule finds) are one record to fix.
     return check, list(dict.fromkeys(findings))
 
