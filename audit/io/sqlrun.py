@@ -3,6 +3,12 @@
 Check and view files are plain SQL over canonical tables; the only
 run-time inputs are the one-row `audit_params` table and the views in
 `sql/views/`, so the same files can be transpiled to Spark unchanged.
+
+A file in `sql/views/` is one `CREATE OR REPLACE VIEW` or, for what several
+checks read (the parsed ID numbers, the per-person look-ups),
+`CREATE OR REPLACE TABLE ... AS SELECT`: built once per audit, in name order,
+after the parameters it may read, instead of being re-derived by every check
+that joins it.
 """
 
 from __future__ import annotations

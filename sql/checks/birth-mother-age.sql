@@ -2,19 +2,27 @@
 -- over 60 (error: almost certainly a wrong date or a wrong mother). Her birth date comes from
 -- the register of women (the earliest, should she be on it twice), else from her ID number
 -- when it is valid (migrants carry no birth date). Age = completed years at child_birth_date,
--- as at the period end elsewhere; 15 and 49 themselves are fine.
+-- as at the period end elsewhere; 15 and 49 themselves are fine. ID dates: stat_id_numbers.
 -- Detail columns: mother_id, child_name, child_birth_date, mother_birth_date, mother_age,
 -- source_zh, source_en (where her birth date came from).
-WITH register AS (
-    SELECT person_id, min(birth_date) AS birth_date
-    FROM women
-    WHERE person_id IS NOT NULL AND birth_date IS NOT NULL
-    GROUP BY person_id
+WITH mothers AS (
+    SELECT DISTINCT mother_id
+    FROM births
+    WHERE birth_id IS NOT NULL AND mother_id IS NOT NULL AND child_birth_date IS NOT NULL
+),
+-- Only the births' mothers are looked up: on the register, and in the parsed IDs.
+register AS (
+    SELECT w.person_id, min(w.birth_date) AS birth_date
+    FROM women AS w
+    WHERE w.birth_date IS NOT NULL
+        AND w.person_id IN (SELECT mother_id FROM mothers)
+    GROUP BY w.person_id
 ),
 id_dates AS (
-    SELECT DISTINCT id_number, id_birth_date
-    FROM stat_ids
-    WHERE id_valid
+    SELECT n.id_number, n.id_birth_date
+    FROM stat_id_numbers AS n
+    WHERE n.id_valid
+        AND n.id_number IN (SELECT mother_id FROM mothers)
 ),
 aged AS (
     SELECT

@@ -3,19 +3,23 @@
 -- record: the person_id. Rows without a person_id are the loader's (key-missing).
 -- Detail columns: times (rows in all), rows_here (rows in this village), names,
 -- villages_zh / villages_en (each village with its number of rows).
-WITH per_village AS (
-    SELECT
-        person_id,
-        village_code,
-        count(*) AS rows_here
+-- The duplicated persons are found first with a plain count; the ordered string_agg below, far
+-- more costly per group, then runs over their rows only, not over the whole register.
+WITH repeated AS (
+    SELECT person_id, count(*) AS times
     FROM women
     WHERE person_id IS NOT NULL
-    GROUP BY person_id, village_code
-),
-names AS (
-    SELECT person_id, string_agg(name, '/' ORDER BY name) AS names
-    FROM (SELECT DISTINCT person_id, name FROM women WHERE name IS NOT NULL) AS n
     GROUP BY person_id
+    HAVING count(*) > 1
+),
+per_village AS (
+    SELECT
+        w.person_id,
+        w.village_code,
+        count(*) AS rows_here
+    FROM women AS w
+    WHERE w.person_id IN (SELECT person_id FROM repeated)
+    GROUP BY w.person_id, w.village_code
 ),
 duplicated AS (
     SELECT
@@ -31,7 +35,17 @@ duplicated AS (
         ) AS villages_en
     FROM per_village
     GROUP BY person_id
-    HAVING sum(rows_here) > 1
+),
+-- Names are gathered for the duplicated persons only, not for the whole register.
+names AS (
+    SELECT person_id, string_agg(name, '/' ORDER BY name) AS names
+    FROM (
+        SELECT DISTINCT w.person_id, w.name
+        FROM women AS w
+        WHERE w.name IS NOT NULL
+            AND w.person_id IN (SELECT person_id FROM duplicated)
+    ) AS n
+    GROUP BY person_id
 )
 SELECT
     v.person_id AS record,

@@ -4,9 +4,11 @@
 -- one-to-one and deterministic; register_rows says how many rows she has.
 -- One GROUP BY taking the min of a struct of the row: far cheaper than a window over the
 -- register, and whole rows are kept together (arg_min would skip NULL values in DuckDB only).
+-- A table built once per audit, not a view: six checks and two views look persons up here, and
+-- a view would repeat the GROUP BY over the whole register in each of them.
 -- Columns (stable): person_id, name, village_code, group_no, marital_status, residence, method,
 -- method_date, pregnant, pregnancy_date, register_rows.
-CREATE OR REPLACE VIEW x_women_person AS
+CREATE OR REPLACE TABLE x_women_person AS
 SELECT
     chosen.person_id,
     chosen.first_row.n AS name,

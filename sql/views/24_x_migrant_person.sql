@@ -2,9 +2,10 @@
 -- is not on the women's register (name, village). Chosen: an open row (return_date empty) before
 -- a closed one, then the latest move_date (an empty one counts as earliest), then the greatest
 -- migrant_id, then the other columns; taken as the max of one struct so the row stays whole.
+-- A table built once per audit (several checks and views look persons up here).
 -- Columns (stable): person_id, migrant_id, name, direction, village_code, marital_status,
 -- is_open (true when return_date is empty).
-CREATE OR REPLACE VIEW x_migrant_person AS
+CREATE OR REPLACE TABLE x_migrant_person AS
 SELECT
     chosen.person_id,
     NULLIF(chosen.top.i, '') AS migrant_id,
