@@ -24,6 +24,12 @@ DuckDB database, with no rows copied to Python:
    so GX sees the tables the loader filled (``duckdb:///:memory:`` would be a
    new, empty database; opening the same file twice in one process fails).
 
+Importing GX costs seconds (scipy.stats, pandas, altair come with it), so it
+is paid only by commands that validate, and `start_import()` lets an audit
+overlap it with loading the submission: the import runs in a thread and
+`apply()` waits for it (one lock; an import error is raised again by
+`apply()` in the caller's thread, where it is handled as before).
+
 `apply()` is idempotent and checks every patched name first: when an upgrade
 renames one, it raises `GXShimError` instead of silently running unpatched
 (tests/test_gx_shim.py fails loudly too). GX is imported here lazily, once,
@@ -38,6 +44,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import threading
 import types
 from collections.abc import Callable
 from typing import Any
@@ -62,6 +69,8 @@ PERSISTED_DIALECTS = "_PERSISTED_CONNECTION_DIALECTS"
 REGEX_FUNCTION = "get_dialect_regex_expression"
 
 _applied = False
+_apply_lock = threading.Lock()
+_import_thread: threading.Thread | None = None
 
 
 class GXShimError(RuntimeError):
@@ -141,8 +150,32 @@ def _engine_init_wrapper(original: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
+def start_import() -> None:
+    """Begin importing (and adapting) GX in a thread, so the seconds it takes overlap other work.
+
+    Not a daemon thread: an interpreter shutting down mid-import (a failed load, say) waits
+    for it rather than tearing modules down under it.
+    """
+    global _import_thread
+    if _applied or _import_thread is not None:
+        return
+    _import_thread = threading.Thread(target=_apply_quietly, name="fourcheck-gx-import")
+    _import_thread.start()
+
+
+def _apply_quietly() -> None:
+    # Whatever fails here fails again, and is reported, when the audit itself calls apply().
+    with contextlib.suppress(Exception):
+        apply()
+
+
 def apply() -> types.ModuleType:
     """Import GX (once) and adapt it to DuckDB; returns the `great_expectations` module."""
+    with _apply_lock:  # a second caller waits for the first (e.g. start_import's thread)
+        return _apply()
+
+
+def _apply() -> types.ModuleType:
     global _applied
     _quiet_environment()
     import great_expectations as gx
