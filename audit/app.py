@@ -32,6 +32,7 @@ from audit.io.engine import Evaluation, NoProgress, Progress, evaluate
 from audit.io.loader import load_submission
 from audit.io.overview import compute_overview
 from audit.io.suites import load_suites
+from audit.io.villages import read_villages
 
 _NO_PERIOD = {
     "zh": "无法确定报告期：请用 --period YYYY-MM 指定，或在 manifest.json 中填写 period",
@@ -75,6 +76,11 @@ def audit_with_timings(
     gx_shim.start_import()
     progress.stage("load", None)
     sub = load_submission(Path(submission), lang=lang)
+    try:
+        villages = read_villages(Path(submission), lang=lang)
+    except BaseException:
+        sub.con.close()
+        raise
     progress.advance("load")
     try:
         suites = load_suites(suites_dir)
@@ -103,6 +109,7 @@ def audit_with_timings(
         checks=evaluation.checks,
         findings=findings,
         overview=overview,
+        villages=villages,
     )
     return report, evaluation
 

@@ -152,12 +152,17 @@ def inspect(
         import os
 
         from audit.io.loader import load_submission
+        from audit.io.villages import read_villages
         from audit.render.inspect import render_inspect
 
         sub = load_submission(submission, lang=lang.value)
         try:
+            villages = read_villages(submission, lang=lang.value)
             color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-            _emit(render_inspect(sub, format.value, lang=lang.value, color=color), output)
+            text = render_inspect(
+                sub, format.value, lang=lang.value, color=color, villages=villages
+            )
+            _emit(text, output)
         finally:
             sub.con.close()
     except AuditError as e:

@@ -595,7 +595,7 @@ def test_report_internal(audit: Audit) -> None:
             "error",
             VILLAGE_A,
             f"{PERIOD} group {VILLAGE_A}-2: the report row does not add up: expected "
-            "married_women ≤ women_total, found 3 > 2",
+            "married women ≤ women, found 3 > 2",
         ),
         (
             "stat_reports",
@@ -603,7 +603,7 @@ def test_report_internal(audit: Audit) -> None:
             "error",
             VILLAGE_B,
             f"{PERIOD} group {VILLAGE_B}-1: the report row does not add up: expected "
-            "births_out_of_policy ≤ births_total, found 2 > 1",
+            "out-of-policy births ≤ births, found 2 > 1",
         ),
         (
             "stat_reports",
@@ -611,7 +611,7 @@ def test_report_internal(audit: Audit) -> None:
             "error",
             TOWNSHIP,
             f"{PERIOD} township {TOWNSHIP}: the report row does not add up: expected "
-            "births_total = births_order1 + births_order2 + births_order3plus, found 2 ≠ 3",
+            "births = first + second + third or later, found 2 ≠ 3",
         ),
         (
             "stat_reports",
@@ -619,7 +619,7 @@ def test_report_internal(audit: Audit) -> None:
             "error",
             TOWNSHIP,
             f"{PERIOD} township {TOWNSHIP}: the report row does not add up: expected "
-            "out_migrant_women ≤ women_total, found 7 > 6",
+            "out-migrant women ≤ women, found 7 > 6",
         ),
         (
             "stat_reports",
@@ -627,7 +627,7 @@ def test_report_internal(audit: Audit) -> None:
             "error",
             TOWNSHIP,
             f"{PERIOD} township {TOWNSHIP}: the report row does not add up: expected "
-            "users_iud + … + users_other ≤ women_total, found 7 > 6",
+            "users of all methods (IUD + … + other) ≤ women, found 7 > 6",
         ),
         (
             "stat_reports",
@@ -635,7 +635,7 @@ def test_report_internal(audit: Audit) -> None:
             "error",
             VILLAGE_A,
             f"{PERIOD} village {VILLAGE_A}: the report row does not add up: expected "
-            "births_total = births_male + births_female, found 1 ≠ 2",
+            "births = boys + girls, found 1 ≠ 2",
         ),
     )
 
@@ -658,7 +658,7 @@ def test_report_internal_message_in_chinese(audit: Audit) -> None:
             f"{PERIOD}|village|{VILLAGE_B}",
             "error",
             VILLAGE_B,
-            f"{PERIOD} 村 {VILLAGE_B} 报表表内不平：应 in_migrant_women ≤ women_total，实为 5 > 2",
+            f"{PERIOD} 村 {VILLAGE_B} 报表表内不平：应 流入育龄妇女 ≤ 育龄妇女，实为 5 > 2",
         )
     )
 
@@ -682,24 +682,24 @@ def test_report_levels(audit: Audit) -> None:
             f"{PERIOD}|township|{TOWNSHIP}",
             "error",
             TOWNSHIP,
-            f"{PERIOD} township {TOWNSHIP}: report births_total=3, but its 2 village row(s) "
-            "add up to births_total=2 (difference 1)",
+            f"{PERIOD} township {TOWNSHIP}: report births 3, but its 2 village row(s) "
+            "add up to births 2 (difference 1)",
         ),
         (
             "stat_reports",
             f"{PERIOD}|township|{TOWNSHIP}",
             "error",
             TOWNSHIP,
-            f"{PERIOD} township {TOWNSHIP}: report proc_ligation=2, but its 2 village row(s) "
-            "add up to proc_ligation=4 (difference -2)",
+            f"{PERIOD} township {TOWNSHIP}: report ligations 2, but its 2 village row(s) "
+            "add up to ligations 4 (difference -2)",
         ),
         (
             "stat_reports",
             f"{PERIOD}|village|{VILLAGE_A}",
             "error",
             VILLAGE_A,
-            f"{PERIOD} village {VILLAGE_A}: report women_total=4, but its 2 group row(s) add "
-            "up to women_total=5 (difference -1)",
+            f"{PERIOD} village {VILLAGE_A}: report women 4, but its 2 group row(s) add "
+            "up to women 5 (difference -1)",
         ),
         (
             "stat_reports",
@@ -707,7 +707,7 @@ def test_report_levels(audit: Audit) -> None:
             "error",
             VILLAGE_C,
             f"{PERIOD} village {VILLAGE_C}: no row in the report, but its 1 group row(s) add "
-            "up to women_total=1",
+            "up to women 1",
         ),
     )
 
@@ -722,7 +722,7 @@ def test_report_levels_missing_township_row_in_chinese(audit: Audit) -> None:
             f"{PERIOD}|township|{TOWNSHIP}",
             "error",
             TOWNSHIP,
-            f"{PERIOD} 乡镇 {TOWNSHIP} 报表中没有这一行，但所辖 2 个村合计 women_total=6",
+            f"{PERIOD} 乡镇 {TOWNSHIP} 报表中没有这一行，但所辖 2 个村合计 育龄妇女 6 人",
         )
     )
     assert of(report, "report-vs-records") == expect()
@@ -737,8 +737,7 @@ def test_report_levels_message_in_chinese(audit: Audit) -> None:
             f"{PERIOD}|village|{VILLAGE_B}",
             "error",
             VILLAGE_B,
-            f"{PERIOD} 村 {VILLAGE_B} 报表 users_implant=1，"
-            "但所辖 1 个组合计 users_implant=0（差 1）",
+            f"{PERIOD} 村 {VILLAGE_B} 报表 皮埋 1 人，但所辖 1 个组合计 皮埋 0 人（差 1）",
         )
     )
 
@@ -767,7 +766,7 @@ def test_report_vs_records(audit: Audit) -> None:
             f"{PERIOD}|village|{VILLAGE_A}",
             "error",
             VILLAGE_A,
-            f"{PERIOD} village {VILLAGE_A}: report users_other=1, but other-method users on the "
+            f"{PERIOD} village {VILLAGE_A}: report other-method users 1, but other-method users on the "
             "register: 0 (difference 1)",
         ),
         (
@@ -783,7 +782,7 @@ def test_report_vs_records(audit: Audit) -> None:
             f"{PERIOD}|village|{VILLAGE_D}",
             "error",
             VILLAGE_D,
-            f"{PERIOD} village {VILLAGE_D}: report women_total=3, but women on the register: 0 "
+            f"{PERIOD} village {VILLAGE_D}: report women 3, but women on the register: 0 "
             "(difference 3)",
         ),
     )
@@ -808,28 +807,28 @@ def test_report_vs_records_births_in_chinese(audit: Audit) -> None:
             f"{PERIOD}|village|{VILLAGE_A}",
             "error",
             VILLAGE_A,
-            f"{PERIOD} 村 {VILLAGE_A} 报表 births_total=2，但出生登记本月为 1 人（差 1）",
+            f"{PERIOD} 村 {VILLAGE_A} 报表 出生 2 人，但出生登记本月为 1 人（差 1）",
         ),
         (
             "stat_reports",
             f"{PERIOD}|village|{VILLAGE_A}",
             "error",
             VILLAGE_A,
-            f"{PERIOD} 村 {VILLAGE_A} 报表 births_male=2，但出生登记本月男孩为 1 人（差 1）",
+            f"{PERIOD} 村 {VILLAGE_A} 报表 出生男孩 2 人，但出生登记本月男孩为 1 人（差 1）",
         ),
         (
             "stat_reports",
             f"{PERIOD}|village|{VILLAGE_A}",
             "error",
             VILLAGE_A,
-            f"{PERIOD} 村 {VILLAGE_A} 报表 births_order1=2，但出生登记本月一孩为 1 人（差 1）",
+            f"{PERIOD} 村 {VILLAGE_A} 报表 一孩出生 2 人，但出生登记本月一孩为 1 人（差 1）",
         ),
         (
             "stat_reports",
             f"{PERIOD}|village|{VILLAGE_B}",
             "error",
             VILLAGE_B,
-            f"{PERIOD} 村 {VILLAGE_B} 报表 proc_iud_remove=1，但手术登记本月取环为 0 例（差 1）",
+            f"{PERIOD} 村 {VILLAGE_B} 报表 取环 1 例，但手术登记本月取环为 0 例（差 1）",
         ),
     )
     assert of(report, "report-levels") == expect()

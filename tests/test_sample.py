@@ -93,7 +93,11 @@ def test_same_seed_gives_identical_bytes(tmp_path: Path, fmt: str) -> None:
     a = make(tmp_path / "a", faults="all", fmt=fmt)
     b = make(tmp_path / "b", faults="all", fmt=fmt)
     assert tree(a) == tree(b)
-    assert set(tree(a)) == {f"{t}.{fmt}" for t in TABLE_NAMES} | {"manifest.json", "truth.json"}
+    assert set(tree(a)) == {f"{t}.{fmt}" for t in TABLE_NAMES} | {
+        f"villages.{fmt}",
+        "manifest.json",
+        "truth.json",
+    }
 
 
 def test_another_seed_gives_another_township(tmp_path: Path) -> None:

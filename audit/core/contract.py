@@ -373,6 +373,19 @@ TABLES: tuple[Table, ...] = (
     ),
 )
 
+# Optional: village names (村名表), so reports show "name (code)". Not one of the nine
+# ledger tables: its absence is no finding, and columns beyond these two are kept as written.
+VILLAGES = Table(
+    "villages",
+    Ledger.STATISTICS,
+    "村名表",
+    ("village_code",),
+    (
+        Column("village_code", T, required=True, aliases=(*_VILLAGE, "村居编码", "村编号")),
+        Column("name", T, required=True, aliases=("村名", "村名称", "村居名称", "名称", "村委会")),
+    ),
+)
+
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)
 

@@ -127,6 +127,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{file}：无法按 Parquet 读取（{detail}）",
         "en": "{file}: cannot be read as Parquet ({detail})",
     },
+    "error-villages-duplicate": {
+        "zh": "{file}：第 {row} 行村代码 {code} 已在第 {first} 行出现（名称“{name}”与“{other}”），"
+        "每个村只应有一行",
+        "en": "{file}: data row {row} repeats village code {code} of row {first} "
+        "({name!r} and {other!r}); one row per village",
+    },
     "error-manifest-json": {
         "zh": "manifest.json：不是有效的 JSON（{detail}），应为 "
         '{{"period": "YYYY-MM", "township_code": "...", "township_name": "..."}}',

@@ -122,6 +122,20 @@ class Window:
 
 
 @dataclass(frozen=True)
+class Village:
+    """A village as the optional `villages` table names it (村名表); extra columns kept in order."""
+
+    code: str
+    name: str
+    extra: tuple[
+        tuple[str, str], ...
+    ] = ()  # (header as written, value), e.g. the responsible officer
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "extra": dict(self.extra)}
+
+
+@dataclass(frozen=True)
 class AuditReport:
     period: str  # YYYY-MM
     township_code: str | None
@@ -133,6 +147,11 @@ class AuditReport:
     findings: tuple[Finding, ...]  # sorted by Finding.sort_key
     overview: Any = None  # audit.core.overview.Overview: the §6 figures (four numbers, ...)
     meta: dict[str, str] = field(default_factory=dict)  # tool version, submission path
+    villages: tuple[Village, ...] = ()  # from the optional villages table; () shows codes only
+
+    def village_names(self) -> dict[str, str]:
+        """Village code -> name, for every village the submission names."""
+        return {v.code: v.name for v in self.villages}
 
     def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity is severity)

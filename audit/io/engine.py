@@ -48,6 +48,7 @@ import duckdb
 from audit.core import contract
 from audit.core.exitcodes import AuditError
 from audit.core.models import CheckResult, Finding, Severity
+from audit.core.numbers import Figure
 from audit.io import gx_shim
 from audit.io.sqlrun import fetch_rows
 from audit.io.suites import (
@@ -301,6 +302,8 @@ def _text_value(value: Any, lang: str) -> Any:
         return _NULL_TEXT.get(lang, _NULL_TEXT["zh"])
     if isinstance(value, bool):
         return _BOOL_TEXT.get(lang, _BOOL_TEXT["zh"])[value]
+    if isinstance(value, float):
+        return Figure(value)  # `{ratio:.1f}` rounds as every table of the report does
     return value
 
 

@@ -34,7 +34,10 @@ from audit.core.overview import (
 )
 from audit.render.labels import (
     FindingGroup,
+    Names,
     category_name,
+    check_title,
+    check_titles,
     checks_line,
     colon,
     files_read,
@@ -51,10 +54,10 @@ from audit.render.labels import (
     lang_of,
     semicolon,
     severity_name,
-    table_name,
     township_title,
     unit_name,
     verdict,
+    where_text,
     window_text,
 )
 
@@ -125,6 +128,7 @@ def _e(text: object) -> str:
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> str:
     lang = report.lang
+    names = report.village_names()
     title = f"{label('title', lang)} — {township_title(report, lang)} — {report.period}"
     parts = [
         "<!DOCTYPE html>",
@@ -144,9 +148,9 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         parts.append(f'<p class="note">{_e(label("overview_missing", lang))}</p>')
     else:
         parts += [
-            _four_numbers(ov, lang),
-            _indicators(ov, lang),
-            _quality(ov, lang),
+            _four_numbers(ov, lang, names),
+            _indicators(ov, lang, names),
+            _quality(ov, lang, names),
             _capture_recapture(ov, lang),
         ]
     parts.append(_charts(report, ov, lang))
@@ -194,8 +198,8 @@ def _num(value: str, *, gap: bool = False, first: bool = False) -> str:
     return f'<td class="{" ".join(cls)}">{_e(value)}</td>'
 
 
-def _unit_cell(level: str, unit: str | None, lang: str) -> str:
-    return f"<td>{_e(unit_name(level, unit, lang))}</td>"
+def _unit_cell(level: str, unit: str | None, lang: str, names: Names) -> str:
+    return f"<td>{_e(unit_name(level, unit, lang, names))}</td>"
 
 
 def _row(level: str, cells: str) -> str:
@@ -203,7 +207,7 @@ def _row(level: str, cells: str) -> str:
     return f"<tr{cls}>{cells}</tr>"
 
 
-def _four_numbers(ov: Overview, lang: str) -> str:
+def _four_numbers(ov: Overview, lang: str, names: Names) -> str:
     groups = [
         ("births", ["statistics", "technical", "floating", "unregistered"]),
         ("long_acting", ["statistics", "technical", "gap"]),
@@ -220,7 +224,7 @@ def _four_numbers(ov: Overview, lang: str) -> str:
     )
     body = []
     for r in ov.four_numbers:
-        cells = _unit_cell(r.level, r.unit, lang)
+        cells = _unit_cell(r.level, r.unit, lang, names)
         cells += _num(fmt_int(r.births_statistics), first=True)
         cells += _num(fmt_int(r.births_technical))
         cells += _num(fmt_int(r.births_floating))
@@ -252,7 +256,7 @@ def _rate_cell(rate: Rate, digits: int = 1) -> str:
     )
 
 
-def _indicators(ov: Overview, lang: str) -> str:
+def _indicators(ov: Overview, lang: str, names: Names) -> str:
     keys = (
         "policy_compliance",
         "contraceptive_prevalence",
@@ -276,7 +280,7 @@ def _indicators(ov: Overview, lang: str) -> str:
             else _num(fmt_sex_ratio(sr))
         )
         cells = (
-            _unit_cell(r.level, r.unit, lang)
+            _unit_cell(r.level, r.unit, lang, names)
             + _rate_cell(r.policy_compliance)
             + _rate_cell(r.contraceptive_prevalence)
             + sex
@@ -292,7 +296,7 @@ def _indicators(ov: Overview, lang: str) -> str:
     )
 
 
-def _quality(ov: Overview, lang: str) -> str:
+def _quality(ov: Overview, lang: str, names: Names) -> str:
     head = "".join(
         f"<th{'' if i == 0 else ' class=num'}>{_e(label(k, lang))}</th>"
         for i, k in enumerate(("village", "completeness", "correctness"))
@@ -300,7 +304,7 @@ def _quality(ov: Overview, lang: str) -> str:
     body = [
         _row(
             r.level,
-            _unit_cell(r.level, r.unit, lang)
+            _unit_cell(r.level, r.unit, lang, names)
             + _rate_cell(r.completeness, 2)
             + _rate_cell(r.correctness, 2),
         )
@@ -350,7 +354,7 @@ def _capture_recapture(ov: Overview, lang: str) -> str:
 def _charts(report: AuditReport, ov: Overview | None, lang: str) -> str:
     figures = [_bars(report, ov, lang)]
     if ov is not None:
-        figures.append(_funnel(ov, lang))
+        figures.append(_funnel(ov, lang, report.village_names()))
     return f'<section id="charts">{"".join(figures)}</section>'
 
 
@@ -385,7 +389,7 @@ def _bars(report: AuditReport, ov: Overview | None, lang: str) -> str:
         x += 80
     for i, unit in enumerate(units):
         y = top + i * row_h
-        name = finding_unit(unit, report.township_code, lang)
+        name = finding_unit(unit, report.township_code, lang, report.village_names())
         out.append(f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{_e(name)}</text>')
         group: FindingGroup | None = groups.get(unit)
         x0 = float(label_w)
@@ -406,7 +410,7 @@ def _bars(report: AuditReport, ov: Overview | None, lang: str) -> str:
     return f"<figure><figcaption>{caption}</figcaption>{''.join(out)}</figure>"
 
 
-def _funnel(ov: Overview, lang: str) -> str:
+def _funnel(ov: Overview, lang: str, names: Names) -> str:
     """Each village's sex ratio at birth against its births, in the 95 % funnel around 105."""
     caption = _e(label("sex_ratio_funnel", lang))
     points = [r for r in ov.indicators if r.level != TOWNSHIP and r.sex_ratio.births > 0]
@@ -473,7 +477,7 @@ def _funnel(ov: Overview, lang: str) -> str:
         outside = limits is not None and not (limits[0] <= ratio <= limits[1])
         x, y = sx(sr.births), sy(ratio)
         colour = "#c00000" if outside else "#2f7fc1"
-        name = unit_name(r.level, r.unit, lang)
+        name = unit_name(r.level, r.unit, lang, names)
         tip = f"{name}: {fmt_sex_ratio(sr)}, {label('funnel_x', lang)} {sr.births:,}"
         short = name[-3:] if r.unit else name
         out.append(
@@ -529,6 +533,7 @@ def _findings(report: AuditReport, lang: str, limit: int) -> str:
     head = "".join(
         f"<th>{_e(label(k, lang))}</th>" for k in ("severity", "check", "record", "message")
     )
+    titles = check_titles(report)
     for group in group_findings(report):
         counts = label(
             "counts",
@@ -537,7 +542,7 @@ def _findings(report: AuditReport, lang: str, limit: int) -> str:
             warnings=group.count(Severity.WARNING),
             info=group.count(Severity.INFO),
         )
-        unit = finding_unit(group.village_code, report.township_code, lang)
+        unit = finding_unit(group.village_code, report.township_code, lang, report.village_names())
         parts.append(
             f'<h3 class="village">{_e(label("findings_of", lang, unit=unit, counts=counts))}</h3>'
         )
@@ -545,8 +550,9 @@ def _findings(report: AuditReport, lang: str, limit: int) -> str:
             parts.append(f"<h4>{_e(category_name(category, lang))} ({len(found):,})</h4>")
             rows = "".join(
                 f'<tr><td class="sev-{f.severity.value}">{_e(severity_name(f.severity, lang))}'
-                f'</td><td class="code">{_e(f.check)}</td>'
-                f'<td class="code">{_e(table_name(f.table, lang))} {_e(f.record)}</td>'
+                f"</td><td><code>{_e(f.check)}</code> "
+                f"{_e(check_title(f.check, f.table, titles))}</td>"
+                f'<td class="code">{_e(where_text(f, report, lang))}</td>'
                 f"<td>{_e(f.message)}</td></tr>"
                 for f in found[:limit]
             )

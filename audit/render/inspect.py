@@ -22,7 +22,7 @@ from rich.table import Table as RichTable
 from rich.text import Text
 
 from audit.core.contract import LEDGER_NAMES_ZH, Ledger, table
-from audit.core.models import Severity
+from audit.core.models import Severity, Village
 from audit.io.loader import Submission
 
 WIDTH = 100
@@ -67,6 +67,12 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{tables} tables read, {missing} missing, {rows} rows; {findings} load findings "
         "({errors} errors, {warnings} warnings)",
     },
+    "villages": {"zh": "村名表（{n} 个村）", "en": "Villages table ({n} villages)"},
+    "villages_none": {
+        "zh": "无村名表（villages.csv）：报告中的村以代码显示",
+        "en": "No villages table (villages.csv): reports show villages by code",
+    },
+    "village_name": {"zh": "村名", "en": "name"},
     "error": {"zh": "错误", "en": "error"},
     "warning": {"zh": "警告", "en": "warning"},
     "info": {"zh": "提示", "en": "info"},
@@ -84,8 +90,8 @@ def _label(key: str, lang: str, **fields: object) -> str:
     return text.format(**fields) if fields else text
 
 
-def inspect_data(sub: Submission) -> dict[str, Any]:
-    """The inspection as plain data (the JSON form)."""
+def inspect_data(sub: Submission, villages: tuple[Village, ...] = ()) -> dict[str, Any]:
+    """The inspection as plain data (the JSON form); `villages` from the optional villages table."""
     tables: list[dict[str, Any]] = []
     for load in sub.tables:
         digest = sub.digest(load.table)
@@ -122,6 +128,7 @@ def inspect_data(sub: Submission) -> dict[str, Any]:
             "info": severities.get("info", 0),
         },
         "findings": [f.to_dict() for f in sub.findings],
+        "villages": [v.to_dict() for v in villages],
     }
 
 
@@ -132,9 +139,10 @@ def render_inspect(
     lang: str = "zh",
     color: bool = False,
     limit: int = FINDINGS_SHOWN,
+    villages: tuple[Village, ...] = (),
 ) -> str:
     """`fmt` "json" or "table"; colour codes only when `color` is asked for."""
-    data = inspect_data(sub)
+    data = inspect_data(sub, villages)
     if fmt == "json":
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     if fmt != "table":
@@ -144,6 +152,24 @@ def render_inspect(
 
 def _ledger(ledger: str, lang: str) -> str:
     return LEDGER_NAMES_ZH[Ledger(ledger)] if lang == "zh" else ledger
+
+
+def _villages(console: Console, villages: list[dict[str, Any]], L: Any) -> None:
+    """The optional villages table: code, name and the extra columns as written."""
+    console.print()
+    if not villages:
+        console.print(Text(L("villages_none"), style="dim"))
+        return
+    console.print(Text(L("villages", n=len(villages)), style="bold"))
+    extra = list(dict.fromkeys(k for v in villages for k in v["extra"]))
+    t = RichTable(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+    t.add_column(L("village"), no_wrap=True)
+    t.add_column(L("village_name"), no_wrap=True)
+    for header in extra:
+        t.add_column(header, overflow="fold")
+    for v in villages:
+        t.add_row(v["code"], v["name"], *(v["extra"].get(h, "") for h in extra))
+    console.print(t)
 
 
 def _render_table(data: dict[str, Any], *, lang: str, color: bool, limit: int) -> str:
@@ -226,6 +252,8 @@ def _render_table(data: dict[str, Any], *, lang: str, color: bool, limit: int) -
             console.print(f"{L('missing_columns')}: {', '.join(t['missing_columns'])}")
         if t["extra_columns"]:
             console.print(f"{L('extra_columns')}: {', '.join(t['extra_columns'])}")
+
+    _villages(console, data["villages"], L)
 
     console.print()
     findings = data["findings"]

@@ -18,12 +18,13 @@ Design decisions:
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from audit.core.contract import LEDGER_NAMES_ZH, TABLES_BY_NAME, Ledger
 from audit.core.exitcodes import ExitCode, FailOn, exit_code_for
 from audit.core.models import AuditReport, Category, Finding, Severity
+from audit.core.numbers import fixed
 from audit.core.overview import TOWNSHIP, Rate, SexRatio
 
 LANGS = ("zh", "en")
@@ -206,6 +207,8 @@ LABELS: dict[str, dict[str, str]] = {
     "findings_of": {"zh": "{unit}：{counts}", "en": "{unit}: {counts}"},
     "township_level": {"zh": "全乡镇（{code}）", "en": "Township ({code})"},
     "village_unit": {"zh": "村 {code}", "en": "Village {code}"},
+    "named": {"zh": "{name}（{code}）", "en": "{name} ({code})"},
+    "group_no": {"zh": "{n} 组", "en": "group {n}"},
     "severity": {"zh": "级别", "en": "Severity"},
     "category": {"zh": "类别", "en": "Category"},
     "check": {"zh": "规则", "en": "Check"},
@@ -331,20 +334,128 @@ def table_name(table: str, lang: str) -> str:
     return table
 
 
-def unit_name(level: str, unit: str | None, lang: str) -> str:
-    """A row of the overview tables: a village code, the township, or records without a village."""
+Names = Mapping[str, str]  # village code -> name, from the optional villages table
+
+
+def village_label(code: str, names: Names | None, lang: str) -> str:
+    """'name (code)' when the submission names the village, else the code."""
+    name = (names or {}).get(code)
+    return label("named", lang, name=name, code=code) if name else code
+
+
+def unit_name(level: str, unit: str | None, lang: str, names: Names | None = None) -> str:
+    """A row of the overview tables: a village, the township, or records without a village."""
     if level == TOWNSHIP:
         return label("township_total", lang)
-    return unit if unit is not None else label("no_village", lang)
+    return village_label(unit, names, lang) if unit is not None else label("no_village", lang)
 
 
-def finding_unit(village_code: str | None, township_code: str | None, lang: str) -> str:
+def finding_unit(
+    village_code: str | None, township_code: str | None, lang: str, names: Names | None = None
+) -> str:
     """Where a group of findings goes: a village, the township, or nowhere known."""
     if village_code is None or village_code == "":
         return label("no_village", lang)
     if township_code is not None and village_code == township_code:
         return label("township_level", lang, code=village_code)
+    if (names or {}).get(village_code):
+        return village_label(village_code, names, lang)
     return label("village_unit", lang, code=village_code)
+
+
+# Code values inside composite record keys, in words (as sql/views/20_x_code_labels.sql has them).
+CODE_WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "zh": {
+        "item": {
+            "condom": "避孕套",
+            "oral_pill": "口服避孕药",
+            "injection": "避孕针",
+            "emergency_pill": "紧急避孕药",
+            "other": "其他药具",
+        },
+        "level": {"township": "乡镇", "village": "村", "group": "组"},
+    },
+    "en": {
+        "item": {
+            "condom": "condoms",
+            "oral_pill": "oral pills",
+            "injection": "contraceptive injections",
+            "emergency_pill": "emergency pills",
+            "other": "other supplies",
+        },
+        "level": {"township": "township", "village": "village", "group": "group"},
+    },
+}
+_UNIT_COLUMNS = ("unit_code", "point_code", "village_code")
+
+
+def code_word(code_set: str, code: str, lang: str) -> str:
+    """A code value in words (an unknown code shows as itself)."""
+    return CODE_WORDS[lang_of(lang)].get(code_set, {}).get(code, code)
+
+
+def _unit_part(value: str, names: Names | None, lang: str) -> str:
+    """A village code in a record key, or a villager group '<village>-<group>'."""
+    village, dash, group = value.partition("-")
+    if dash and group.isdigit():
+        return f"{village_label(village, names, lang)} {label('group_no', lang, n=group)}"
+    return village_label(value, names, lang)
+
+
+def is_unit_record(f: Finding, report: AuditReport) -> bool:
+    """The finding is about a village or the township as a whole (its record is the unit)."""
+    return bool(f.record) and f.record in (f.village_code, report.township_code)
+
+
+def record_text(f: Finding, report: AuditReport, lang: str) -> str:
+    """A finding's record as an officer reads it: key parts in words, villages by name.
+
+    `2026-04|340811101001|condom` reads `2026-04 · 340811101001 · 避孕套`; a record that is a
+    village or the township itself (sex-ratio) reads as that unit. The raw key stays in JSON
+    and in the XLSX record column.
+    """
+    names = report.village_names()
+    if is_unit_record(f, report):
+        return finding_unit(f.record, report.township_code, lang, names)
+    t = TABLES_BY_NAME.get(f.table)
+    parts = f.record.split("|")
+    if t is None or len(t.key) < 2 or len(parts) != len(t.key):
+        return f.record
+    shown = []
+    for col, value in zip(t.key, parts, strict=True):
+        codes = t.column(col).codes
+        if codes:
+            shown.append(code_word(codes, value, lang))
+        elif col in _UNIT_COLUMNS:
+            shown.append(_unit_part(value, names, lang))
+        else:
+            shown.append(value)
+    return " · ".join(shown)
+
+
+def where_text(f: Finding, report: AuditReport, lang: str) -> str:
+    """The table and record of a finding ('出生登记 B00000170'), or the unit it is about."""
+    if is_unit_record(f, report):
+        return record_text(f, report, lang)
+    return f"{table_name(f.table, lang)} {record_text(f, report, lang)}".strip()
+
+
+def check_titles(report: AuditReport) -> dict[tuple[str, str], str]:
+    """(check, table) -> the rule's title in the report's language (a check id may cover tables)."""
+    return {(c.check, c.table): c.title for c in report.checks}
+
+
+def check_title(check: str, table: str, titles: Mapping[tuple[str, str], str]) -> str:
+    title = titles.get((check, table))
+    if title is None:
+        title = next((t for (c, _), t in titles.items() if c == check), "")
+    return title
+
+
+def check_text(check: str, table: str, titles: Mapping[tuple[str, str], str]) -> str:
+    """The rule id with its title beside it: 'stock-vs-issues 药具账发出数与发放登记合计不符'."""
+    title = check_title(check, table, titles)
+    return f"{check} {title}" if title else check
 
 
 # --- numbers -------------------------------------------------------------------------------
@@ -363,12 +474,12 @@ def fmt_pct(value: float | None, digits: int = 1) -> str:
     if value is None:
         return DASH
     step = 10.0**-digits
-    shown = round(100 * value, digits)
-    if value < 1 and shown >= 100:
-        shown = 100 - step
-    elif value > 0 and shown <= 0:
-        shown = step
-    return f"{shown:.{digits}f}%"
+    shown = fixed(100 * value, digits)
+    if value < 1 and float(shown) >= 100:
+        shown = fixed(100 - step, digits)
+    elif value > 0 and float(shown) <= 0:
+        shown = fixed(step, digits)
+    return f"{shown}%"
 
 
 def fmt_rate(rate: Rate, digits: int = 1) -> str:
@@ -386,16 +497,14 @@ def fmt_ratio(value: float | None, *, unbounded: bool = False) -> str:
     """A sex ratio or an estimate with one decimal; an open upper limit is ∞."""
     if value is None:
         return "∞" if unbounded else DASH
-    if math.isinf(value):
-        return "∞"
-    return f"{value:.1f}"
+    return fixed(value, 1)
 
 
 def fmt_number(value: float | None) -> str:
     """An estimated count, rounded to a whole number."""
     if value is None:
         return DASH
-    return f"{value:,.0f}"
+    return fixed(value, 0, grouping=True)
 
 
 def fmt_sex_ratio(sr: SexRatio) -> str:

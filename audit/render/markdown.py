@@ -20,7 +20,10 @@ from audit.core.models import AuditReport, Severity
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview
 from audit.render.labels import (
     FindingGroup,
+    Names,
     category_name,
+    check_title,
+    check_titles,
     checks_line,
     colon,
     files_read,
@@ -33,7 +36,9 @@ from audit.render.labels import (
     fmt_ratio,
     fmt_sex_ratio,
     group_findings,
+    is_unit_record,
     label,
+    record_text,
     semicolon,
     severity_name,
     table_name,
@@ -76,6 +81,7 @@ def _table(header: list[str], rows: list[list[str]], align: str) -> list[str]:
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> str:
     lang = report.lang
+    names = report.village_names()
     out: list[str] = []
     out += _header(report, lang)
     out += _verdict(report, fail_on, lang)
@@ -83,9 +89,9 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
     if ov is None:
         out += ["", f"_{escape(label('overview_missing', lang))}_"]
     else:
-        out += _four_numbers(ov, lang)
-        out += _indicators(ov, lang)
-        out += _quality(ov, lang)
+        out += _four_numbers(ov, lang, names)
+        out += _indicators(ov, lang, names)
+        out += _quality(ov, lang, names)
         out += _capture_recapture(ov, lang)
     out += _findings(report, lang, max(limit, 0))
     return "\n".join(out).rstrip("\n") + "\n"
@@ -123,12 +129,12 @@ def _bold_if(text: str, flag: bool) -> str:
     return f"**{text}**" if flag else text
 
 
-def _unit(level: str, unit: str | None, lang: str) -> str:
-    name = escape(unit_name(level, unit, lang))
+def _unit(level: str, unit: str | None, lang: str, names: Names) -> str:
+    name = escape(unit_name(level, unit, lang, names))
     return f"**{name}**" if level == TOWNSHIP else name
 
 
-def _four_numbers(ov: Overview, lang: str) -> list[str]:
+def _four_numbers(ov: Overview, lang: str, names: Names) -> list[str]:
     def h(group: str, sub: str) -> str:
         return f"{label(group, lang)}·{label(sub, lang)}"
 
@@ -152,7 +158,7 @@ def _four_numbers(ov: Overview, lang: str) -> list[str]:
     for r in ov.four_numbers:
         rows.append(
             [
-                _unit(r.level, r.unit, lang),
+                _unit(r.level, r.unit, lang, names),
                 fmt_int(r.births_statistics),
                 fmt_int(r.births_technical),
                 fmt_int(r.births_floating),
@@ -178,7 +184,7 @@ def _four_numbers(ov: Overview, lang: str) -> list[str]:
     ]
 
 
-def _indicators(ov: Overview, lang: str) -> list[str]:
+def _indicators(ov: Overview, lang: str, names: Names) -> list[str]:
     header = [
         label(k, lang)
         for k in (
@@ -194,7 +200,7 @@ def _indicators(ov: Overview, lang: str) -> list[str]:
     ]
     rows = [
         [
-            _unit(r.level, r.unit, lang),
+            _unit(r.level, r.unit, lang, names),
             fmt_rate_parts(r.policy_compliance),
             fmt_rate_parts(r.contraceptive_prevalence),
             fmt_sex_ratio(r.sex_ratio),
@@ -215,11 +221,11 @@ def _indicators(ov: Overview, lang: str) -> list[str]:
     ]
 
 
-def _quality(ov: Overview, lang: str) -> list[str]:
+def _quality(ov: Overview, lang: str, names: Names) -> list[str]:
     header = [label("village", lang), label("completeness", lang), label("correctness", lang)]
     rows = [
         [
-            _unit(r.level, r.unit, lang),
+            _unit(r.level, r.unit, lang, names),
             fmt_rate_parts(r.completeness, 2),
             fmt_rate_parts(r.correctness, 2),
         ]
@@ -287,17 +293,18 @@ def _finding_group(report: AuditReport, group: FindingGroup, lang: str, limit: i
         warnings=group.count(Severity.WARNING),
         info=group.count(Severity.INFO),
     )
-    unit = finding_unit(group.village_code, report.township_code, lang)
+    unit = finding_unit(group.village_code, report.township_code, lang, report.village_names())
     lines = ["", f"### {escape(label('findings_of', lang, unit=unit, counts=counts))}"]
     header = [label(k, lang) for k in ("severity", "check", "table", "record", "message")]
+    titles = check_titles(report)
     for category, found in group.by_category:
         lines += ["", f"#### {escape(category_name(category, lang))} ({len(found):,})", ""]
         rows = [
             [
                 escape(severity_name(f.severity, lang)),
-                code(f.check),
-                escape(table_name(f.table, lang)),
-                code(f.record),
+                f"{code(f.check)} {escape(check_title(f.check, f.table, titles))}".rstrip(),
+                "" if is_unit_record(f, report) else escape(table_name(f.table, lang)),
+                code(record_text(f, report, lang)),
                 escape(f.message),
             ]
             for f in found[:limit]

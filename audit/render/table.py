@@ -33,7 +33,10 @@ from audit.core.models import AuditReport, Severity
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview
 from audit.render.labels import (
     FindingGroup,
+    Names,
     category_name,
+    check_title,
+    check_titles,
     checks_line,
     colon,
     files_read,
@@ -49,10 +52,10 @@ from audit.render.labels import (
     label,
     semicolon,
     severity_name,
-    table_name,
     township_title,
     unit_name,
     verdict,
+    where_text,
     window_text,
 )
 
@@ -88,6 +91,7 @@ def render(
         legacy_windows=False,
     )
     lang = report.lang
+    names = report.village_names()
     _header(console, report, lang)
     _verdict(console, report, fail_on, lang)
     ov: Overview | None = report.overview
@@ -95,9 +99,9 @@ def render(
         console.print()
         console.print(Text(label("overview_missing", lang), style="dim"))
     else:
-        _four_numbers(console, ov, lang)
-        _indicators(console, ov, lang)
-        _quality(console, ov, lang)
+        _four_numbers(console, ov, lang, names)
+        _indicators(console, ov, lang, names)
+        _quality(console, ov, lang, names)
         _capture_recapture(console, ov, lang)
     _findings(console, report, lang, max(limit, 0))
     # Rich pads lines to the full width; a report in a file or pipe should not end lines in blanks.
@@ -160,7 +164,7 @@ def _gap(n: int) -> Text:
     return Text(fmt_gap(n), style="bold red" if n else "green")
 
 
-def _four_numbers(console: Console, ov: Overview, lang: str) -> None:
+def _four_numbers(console: Console, ov: Overview, lang: str, names: Names) -> None:
     _section(console, label("four_numbers", lang))
 
     def head(group: str | None, sub: str) -> str:
@@ -188,7 +192,7 @@ def _four_numbers(console: Console, ov: Overview, lang: str) -> None:
         total = r.level == TOWNSHIP
         unreg = r.births_unregistered
         t.add_row(
-            unit_name(r.level, r.unit, lang),
+            unit_name(r.level, r.unit, lang, names),
             fmt_int(r.births_statistics),
             fmt_int(r.births_technical),
             fmt_int(r.births_floating),
@@ -209,7 +213,7 @@ def _four_numbers(console: Console, ov: Overview, lang: str) -> None:
     console.print(Text(label("four_numbers_note", lang), style="dim"))
 
 
-def _indicators(console: Console, ov: Overview, lang: str) -> None:
+def _indicators(console: Console, ov: Overview, lang: str, names: Names) -> None:
     _section(console, label("indicators", lang))
     t = _table(
         [
@@ -224,7 +228,7 @@ def _indicators(console: Console, ov: Overview, lang: str) -> None:
     )
     for i, r in enumerate(ov.indicators):
         t.add_row(
-            unit_name(r.level, r.unit, lang),
+            unit_name(r.level, r.unit, lang, names),
             fmt_rate(r.policy_compliance),
             fmt_rate(r.contraceptive_prevalence),
             fmt_sex_ratio(r.sex_ratio),
@@ -238,7 +242,7 @@ def _indicators(console: Console, ov: Overview, lang: str) -> None:
     console.print(Text(label("indicators_note", lang), style="dim"))
 
 
-def _quality(console: Console, ov: Overview, lang: str) -> None:
+def _quality(console: Console, ov: Overview, lang: str, names: Names) -> None:
     _section(console, label("quality", lang))
     t = _table(
         [
@@ -251,7 +255,7 @@ def _quality(console: Console, ov: Overview, lang: str) -> None:
     )
     for i, r in enumerate(ov.quality):
         t.add_row(
-            unit_name(r.level, r.unit, lang),
+            unit_name(r.level, r.unit, lang, names),
             fmt_rate(r.completeness, 2),
             f"{fmt_int(r.completeness.numerator)}/{fmt_int(r.completeness.denominator)}",
             fmt_rate(r.correctness, 2),
@@ -308,9 +312,10 @@ def _finding_group(
         warnings=group.count(Severity.WARNING),
         info=group.count(Severity.INFO),
     )
-    unit = finding_unit(group.village_code, report.township_code, lang)
+    unit = finding_unit(group.village_code, report.township_code, lang, report.village_names())
     severity_width = max(cell_len(severity_name(s, lang)) for s in Severity)
     console.print(Text(label("findings_of", lang, unit=unit, counts=counts), style="bold"))
+    titles = check_titles(report)
     for category, found in group.by_category:
         console.print(
             Text(f"  {category_name(category, lang)} ({fmt_int(len(found))})", style="bold")
@@ -323,7 +328,10 @@ def _finding_group(
         for f in found[:limit]:
             where = Text()
             where.append(f.check, style="bold")
-            where.append(f"  {table_name(f.table, lang)} {f.record}".rstrip(), style="dim")
+            title = check_title(f.check, f.table, titles)
+            if title:
+                where.append(f" {title}")
+            where.append(f"  {where_text(f, report, lang)}", style="dim")
             t.add_row(
                 "", Text(severity_name(f.severity, lang), style=_SEVERITY_STYLE[f.severity]), where
             )

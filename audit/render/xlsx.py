@@ -33,7 +33,10 @@ from audit.core.exitcodes import FailOn
 from audit.core.models import AuditReport, Category, Finding
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview, Rate
 from audit.render.labels import (
+    Names,
     category_name,
+    check_text,
+    check_titles,
     checks_line,
     colon,
     files_summary,
@@ -42,6 +45,7 @@ from audit.render.labels import (
     label,
     ledger_name,
     reaches_gate,
+    record_text,
     severity_name,
     sheet_safe,
     table_name,
@@ -98,6 +102,7 @@ class _Sheet:
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> bytes:
     lang = report.lang
+    names = report.village_names()
     buf = BytesIO()
     wb = xlsxwriter.Workbook(
         buf,
@@ -143,23 +148,23 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         "fail": wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#C00000"}),
         "pass": wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#00803C"}),
     }
-    names: set[str] = set()
+    taken: set[str] = set()
 
     def sheet(name: str) -> _Sheet:
         base = sheet_safe(name)
         unique, n = base, 2
-        while unique.lower() in names:
+        while unique.lower() in taken:
             suffix = f" ({n})"
             unique, n = base[: 31 - len(suffix)] + suffix, n + 1
-        names.add(unique.lower())
+        taken.add(unique.lower())
         return _Sheet(wb.add_worksheet(unique), formats)
 
     _summary(sheet(label("sheet_summary", lang)), report, fail_on, lang)
     ov: Overview | None = report.overview
     if ov is not None:
-        _four_numbers(sheet(label("sheet_four_numbers", lang)), ov, lang)
-        _indicators(sheet(label("sheet_indicators", lang)), ov, lang)
-        _quality(sheet(label("sheet_quality", lang)), ov, lang)
+        _four_numbers(sheet(label("sheet_four_numbers", lang)), ov, lang, names)
+        _indicators(sheet(label("sheet_indicators", lang)), ov, lang, names)
+        _quality(sheet(label("sheet_quality", lang)), ov, lang, names)
     _checks(sheet(label("sheet_checks", lang)), report, fail_on, lang)
     groups = {g.village_code: g.findings for g in group_findings(report)}
     units: list[str | None] = list(groups)
@@ -262,7 +267,7 @@ def _summary(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -
     s.size()
 
 
-def _four_numbers(s: _Sheet, ov: Overview, lang: str) -> None:
+def _four_numbers(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
     def h(group: str, sub: str) -> str:
         return f"{label(group, lang)}·{label(sub, lang)}"
 
@@ -288,7 +293,7 @@ def _four_numbers(s: _Sheet, ov: Overview, lang: str) -> None:
     for i, r in enumerate(ov.four_numbers, start=1):
         total = r.level == TOWNSHIP
         n = "int_bold" if total else "int"
-        s.cell(i, 0, unit_name(r.level, r.unit, lang), "bold" if total else None)
+        s.cell(i, 0, unit_name(r.level, r.unit, lang, names), "bold" if total else None)
         values: list[tuple[int, str]] = [
             (r.births_statistics, n),
             (r.births_technical, n),
@@ -320,7 +325,7 @@ def _rate_cells(s: _Sheet, row: int, col: int, rate: Rate, bold: bool, pct: str 
     return col + 3
 
 
-def _indicators(s: _Sheet, ov: Overview, lang: str) -> None:
+def _indicators(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
     header = [label("village", lang)]
     rates = (
         "policy_compliance",
@@ -343,7 +348,7 @@ def _indicators(s: _Sheet, ov: Overview, lang: str) -> None:
     s.header(0, header)
     for i, r in enumerate(ov.indicators, start=1):
         total = r.level == TOWNSHIP
-        s.cell(i, 0, unit_name(r.level, r.unit, lang), "bold" if total else None)
+        s.cell(i, 0, unit_name(r.level, r.unit, lang, names), "bold" if total else None)
         col = _rate_cells(s, i, 1, r.policy_compliance, total)
         col = _rate_cells(s, i, col, r.contraceptive_prevalence, total)
         sr = r.sex_ratio
@@ -361,7 +366,7 @@ def _indicators(s: _Sheet, ov: Overview, lang: str) -> None:
     s.ws.set_row(0, 32)
 
 
-def _quality(s: _Sheet, ov: Overview, lang: str) -> None:
+def _quality(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
     s.header(
         0,
         [
@@ -376,7 +381,7 @@ def _quality(s: _Sheet, ov: Overview, lang: str) -> None:
     )
     for i, r in enumerate(ov.quality, start=1):
         total = r.level == TOWNSHIP
-        s.cell(i, 0, unit_name(r.level, r.unit, lang), "bold" if total else None)
+        s.cell(i, 0, unit_name(r.level, r.unit, lang, names), "bold" if total else None)
         # two decimals: one record in ten thousand must not read as 100 %
         col = _rate_cells(s, i, 1, r.completeness, total, "pct2")
         _rate_cells(s, i, col, r.correctness, total, "pct2")
@@ -442,23 +447,25 @@ def _village(
             label("message", lang),
         ],
     )
+    titles = check_titles(report)
     if not found:
         s.cell(1, 0, label("no_findings", lang))
         s.cell(1, 6, unit or "")
     for i, f in enumerate(found, start=1):
         s.cell(i, 0, severity_name(f.severity, lang), "top")
         s.cell(i, 1, category_name(f.category, lang), "top")
-        s.cell(i, 2, f.check, "top")
+        s.cell(i, 2, check_text(f.check, f.table, titles), "wrap")
         s.cell(i, 3, ", ".join(ledger_name(x, lang) for x in f.ledgers), "top")
         s.cell(i, 4, table_name(f.table, lang), "top")
-        s.cell(i, 5, f.record, "top")
+        s.cell(i, 5, record_text(f, report, lang), "wrap")
         s.cell(i, 6, f.village_code or "", "top")
         s.cell(i, 7, f.message, "wrap")
     if found:
         s.ws.autofilter(0, 0, len(found), 7)
     s.caps[7] = MESSAGE_WIDTH
     s.size()
-    s.ws.set_header(f"&L{_hf(finding_unit(unit, report.township_code, lang))}&R{report.period}")
+    where = finding_unit(unit, report.township_code, lang, report.village_names())
+    s.ws.set_header(f"&L{_hf(where)}&R{report.period}")
 
 
 def _hf(text: str) -> str:

@@ -20,7 +20,7 @@ import polars as pl
 
 from audit.core.contract import CODE_SETS, TABLE_NAMES, ColumnType, table
 from audit.core.exitcodes import AuditError
-from audit.sample.generator import build_township, manifest, truth_json
+from audit.sample.generator import build_township, manifest, truth_json, villages_frame
 from audit.sample.writer import new_folder, write_json, write_table, write_xlsx
 
 DEMO_SEED = 2026
@@ -49,6 +49,7 @@ DEMO_FILES = frozenset(
     {
         *(f"{t}.csv" for t in TABLE_NAMES if t != EXCEL),
         f"{EXCEL}.xlsx",
+        "villages.csv",
         "manifest.json",
         "truth.json",
     }
@@ -89,6 +90,11 @@ def build_demo(out_dir: Path) -> str:
                 write_xlsx(df, tmp / f"{name}.xlsx", name)
             else:
                 write_table(df, tmp, name, "csv")
+        # Village names as an office types them: Chinese headers, an extra column kept as is.
+        villages = villages_frame(tw).rename(
+            {"village_code": "村代码", "name": "村名", "officer": "统计员"}
+        )
+        (tmp / "villages.csv").write_text(villages.write_csv(), encoding="utf-8")
         write_json(tmp / "manifest.json", manifest(tw))
         write_json(tmp / "truth.json", truth_json(truth))
     return (

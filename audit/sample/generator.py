@@ -15,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 
 from audit.core.contract import TABLE_NAMES, table
 from audit.core.exitcodes import AuditError
@@ -144,6 +145,18 @@ def manifest(tw: Township) -> dict[str, str]:
     return {"period": tw.timeline.period, "township_code": tw.code, "township_name": tw.name}
 
 
+def villages_frame(tw: Township) -> pl.DataFrame:
+    """The optional villages table (村名表): code, name and the village's statistics officer."""
+    codes = list(tw.village_codes)
+    return pl.DataFrame(
+        {
+            "village_code": codes,
+            "name": names.village_names(len(codes)),
+            "officer": [names.officer_name(k) for k in range(len(codes))],
+        }
+    )
+
+
 def truth_json(truth: list[Truth]) -> list[dict[str, str]]:
     return [t.to_dict() for t in sorted(truth)]
 
@@ -188,6 +201,7 @@ def generate(
     with new_folder(out_dir) as tmp:
         for name in TABLE_NAMES:
             write_table(tw.tables[name], tmp, name, fmt)
+        write_table(villages_frame(tw), tmp, "villages", fmt)
         write_json(tmp / "manifest.json", manifest(tw))
         write_json(tmp / "truth.json", truth_json(truth))
     return summary(out_dir, tw, truth, fmt)

@@ -44,6 +44,31 @@ TOWNSHIP_NAMES = (
     "石牌镇",
 )
 
+# Village names (村名): first and second characters combined in a fixed order, so every
+# village of a township (up to 999) gets a distinct name without drawing.
+VILLAGE_FIRST = "桃杨柳石河张王李黄新清长白龙凤金双高大小东西南北上下"
+VILLAGE_SECOND = "园庄湾岭桥塘圩冲畈集店岗湖坝铺墩"
+
+
+def village_names(count: int) -> list[str]:
+    """`count` distinct village names: 桃园村, 杨庄村, ... in a fixed order."""
+    pairs = len(VILLAGE_FIRST) * len(VILLAGE_SECOND)
+    out: list[str] = []
+    for k in range(count):
+        j = k % pairs
+        first = VILLAGE_FIRST[j % len(VILLAGE_FIRST)]
+        second = VILLAGE_SECOND[(j // len(VILLAGE_FIRST) + j) % len(VILLAGE_SECOND)]
+        side = "" if k < pairs else "东西南北"[(k // pairs - 1) % 4]
+        out.append(f"{first}{second}{side}村")
+    return out
+
+
+def officer_name(k: int) -> str:
+    """A village statistics officer's name for the villages table (deterministic)."""
+    surname = SURNAMES[(7 * k) % len(SURNAMES)][0]
+    return surname + WOMAN_GIVEN[(3 * k) % len(WOMAN_GIVEN)] + WOMAN_GIVEN[(5 * k + 1) % 40]
+
+
 # Where out-migrants go (流入地).
 DESTINATIONS = (
     "浙江省杭州市", "浙江省宁波市", "江苏省苏州市", "江苏省南京市", "上海市浦东新区",

@@ -10,7 +10,8 @@
 -- A rule with an empty cell among its columns is not evaluated (an unreadable cell is
 -- already a cell-invalid finding).
 -- Detail columns: period, level, level_zh, unit_code, rule_id, rule (the formula, in
--- column names), left_value, relation (≠ or >), right_value.
+-- column names), rule_zh/rule_en (the formula in words), left_value, relation (≠ or >),
+-- right_value.
 WITH r AS (
     SELECT
         *,
@@ -142,6 +143,26 @@ SELECT
     unit_code,
     rule_id,
     rule,
+    CASE rule_id
+        WHEN 'births_by_order' THEN '出生 = 一孩 + 二孩 + 三孩及以上'
+        WHEN 'births_by_sex' THEN '出生 = 男孩 + 女孩'
+        WHEN 'out_of_policy' THEN '政策外出生 ≤ 出生'
+        WHEN 'married' THEN '已婚育龄妇女 ≤ 育龄妇女'
+        WHEN 'users' THEN '各措施人数之和（上环 + … + 其他措施）≤ 育龄妇女'
+        WHEN 'out_migrants' THEN '流出育龄妇女 ≤ 育龄妇女'
+        WHEN 'in_migrants' THEN '流入育龄妇女 ≤ 育龄妇女'
+        ELSE rule
+    END AS rule_zh,
+    CASE rule_id
+        WHEN 'births_by_order' THEN 'births = first + second + third or later'
+        WHEN 'births_by_sex' THEN 'births = boys + girls'
+        WHEN 'out_of_policy' THEN 'out-of-policy births ≤ births'
+        WHEN 'married' THEN 'married women ≤ women'
+        WHEN 'users' THEN 'users of all methods (IUD + … + other) ≤ women'
+        WHEN 'out_migrants' THEN 'out-migrant women ≤ women'
+        WHEN 'in_migrants' THEN 'in-migrant women ≤ women'
+        ELSE rule
+    END AS rule_en,
     left_value,
     relation,
     right_value

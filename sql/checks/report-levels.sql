@@ -9,8 +9,8 @@
 -- record "period|village|<code>" or "period|township|<code>", showing the children's
 -- women_total.
 -- Detail columns: period, level, level_zh, unit_code, child_level, child_zh, children (child
--- rows), column_name, reported (NULL for a missing row), children_sum, difference
--- (reported − children_sum), reported_zh/_en (what the parent row says), diff_zh/_en.
+-- rows), column_name, column_zh/_en and unit_zh (the column in words), reported (NULL for a
+-- missing row), children_sum, difference (reported − children_sum), reported_zh/_en (what the parent row says), diff_zh/_en.
 WITH kids AS (
     SELECT
         c.parent_level,
@@ -42,8 +42,12 @@ differs AS (
         p.value AS reported,
         k.children_sum,
         p.value - k.children_sum AS difference,
-        '报表 ' || p.column_name || '=' || CAST(p.value AS VARCHAR) AS reported_zh,
-        'report ' || p.column_name || '=' || CAST(p.value AS VARCHAR) AS reported_en,
+        cc.label_zh AS column_zh,
+        cc.label_en AS column_en,
+        cc.unit_zh,
+        '报表 ' || cc.label_zh || ' ' || CAST(p.value AS VARCHAR) || ' ' || cc.unit_zh
+            AS reported_zh,
+        'report ' || cc.label_en || ' ' || CAST(p.value AS VARCHAR) AS reported_en,
         '（差 ' || CAST(p.value - k.children_sum AS VARCHAR) || '）' AS diff_zh,
         ' (difference ' || CAST(p.value - k.children_sum AS VARCHAR) || ')' AS diff_en
     FROM rep_report_cells AS p
@@ -52,6 +56,7 @@ differs AS (
             p.level = k.parent_level
             AND p.unit_code = k.parent_code
             AND p.column_name = k.column_name
+    INNER JOIN rep_count_columns AS cc ON p.column_name = cc.column_name
     WHERE
         p.value IS NOT NULL
         AND k.known = k.children
@@ -74,11 +79,15 @@ missing AS (
         CAST(NULL AS BIGINT) AS reported,
         COALESCE(k.children_sum, 0) AS children_sum,
         CAST(NULL AS BIGINT) AS difference,
+        cc.label_zh AS column_zh,
+        cc.label_en AS column_en,
+        cc.unit_zh,
         '报表中没有这一行' AS reported_zh,
         'no row in the report' AS reported_en,
         '' AS diff_zh,
         '' AS diff_en
     FROM kids AS k
+    INNER JOIN rep_count_columns AS cc ON k.column_name = cc.column_name
     CROSS JOIN audit_params AS a
     WHERE
         k.column_name = 'women_total'
@@ -109,6 +118,9 @@ SELECT
     reported,
     children_sum,
     difference,
+    column_zh,
+    column_en,
+    unit_zh,
     reported_zh,
     reported_en,
     diff_zh,

@@ -25,8 +25,9 @@ WITH differs AS (
         v.source_zh,
         v.source_en,
         v.unit_zh,
-        '报表 ' || p.column_name || '=' || CAST(p.value AS VARCHAR) AS reported_zh,
-        'report ' || p.column_name || '=' || CAST(p.value AS VARCHAR) AS reported_en,
+        '报表 ' || v.label_zh || ' ' || CAST(p.value AS VARCHAR) || ' ' || v.unit_zh
+            AS reported_zh,
+        'report ' || v.label_en || ' ' || CAST(p.value AS VARCHAR) AS reported_en,
         '（差 ' || CAST(p.value - v.value AS VARCHAR) || '）' AS diff_zh,
         ' (difference ' || CAST(p.value - v.value AS VARCHAR) || ')' AS diff_en
     FROM rep_report_cells AS p

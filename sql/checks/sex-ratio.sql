@@ -9,8 +9,9 @@
 -- record and village_code: the village code; for the township row the township code of the
 -- audit (audit_params), else the villages' 9-digit prefix + '000'.
 -- Detail columns: level, unit_zh, unit_en, births, boys, girls, ratio, ratio_low, ratio_high,
--- ratio_interval ("low–high"), direction_zh, direction_en, note_zh, note_en, window_start,
--- period_end. Ratios are text with one decimal; "∞" when there are no girls.
+-- direction_zh, direction_en, note_zh, note_en, window_start, period_end. Ratios are unrounded
+-- doubles (infinity when there are no girls): the message template rounds them with `:.1f`,
+-- which the engine does with the one rounding function of every report (audit.core.numbers).
 WITH in_window AS (
     SELECT b.village_code, b.child_sex
     FROM births AS b
@@ -63,15 +64,15 @@ flagged AS (
     SELECT
         wilson.*,
         CASE WHEN p_low > 107.0 / 207.0 THEN 'high' ELSE 'low' END AS direction,
-        CASE WHEN girls = 0 THEN '∞'
-            ELSE CAST(round(100 * CAST(boys AS DOUBLE) / girls, 1) AS VARCHAR)
+        CASE WHEN girls = 0 THEN CAST('Infinity' AS DOUBLE)
+            ELSE 100 * CAST(boys AS DOUBLE) / girls
         END AS ratio,
         -- p_low of a unit without boys is 0 up to rounding: never show "-0.0".
-        CASE WHEN boys = 0 THEN '0.0'
-            ELSE CAST(round(100 * p_low / (1 - p_low), 1) AS VARCHAR)
+        CASE WHEN boys = 0 THEN 0.0
+            ELSE 100 * p_low / (1 - p_low)
         END AS ratio_low,
-        CASE WHEN p_high >= 0.9999999 THEN '∞'
-            ELSE CAST(round(100 * p_high / (1 - p_high), 1) AS VARCHAR)
+        CASE WHEN p_high >= 0.9999999 THEN CAST('Infinity' AS DOUBLE)
+            ELSE 100 * p_high / (1 - p_high)
         END AS ratio_high
     FROM wilson
     WHERE p_high < 103.0 / 203.0 OR p_low > 107.0 / 207.0
@@ -89,7 +90,6 @@ SELECT
     f.ratio,
     f.ratio_low,
     f.ratio_high,
-    f.ratio_low || '–' || f.ratio_high AS ratio_interval,
     CASE f.direction WHEN 'high' THEN '高于' ELSE '低于' END AS direction_zh,
     CASE f.direction WHEN 'high' THEN 'above' ELSE 'below' END AS direction_en,
     CASE WHEN f.births < 20 THEN '（出生不足 20 人，仅供参考）' ELSE '' END AS note_zh,

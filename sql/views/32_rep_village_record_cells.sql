@@ -1,6 +1,7 @@
 -- rep_village_record_cells: rep_village_records in long form, one row per (village, count
 -- column), with the labels of rep_count_columns for messages. Columns:
---   village_code, pos, column_name, source_table, source_zh, source_en, unit_zh, value
+--   village_code, pos, column_name, source_table, source_zh, source_en, unit_zh, label_zh,
+--   label_en, value
 CREATE OR REPLACE VIEW rep_village_record_cells AS
 SELECT
     v.village_code,
@@ -10,6 +11,8 @@ SELECT
     c.source_zh,
     c.source_en,
     c.unit_zh,
+    c.label_zh,
+    c.label_en,
     CASE c.column_name
         WHEN 'women_total' THEN v.women_total
         WHEN 'married_women' THEN v.married_women
