@@ -766,8 +766,8 @@ def test_report_vs_records(audit: Audit) -> None:
             f"{PERIOD}|village|{VILLAGE_A}",
             "error",
             VILLAGE_A,
-            f"{PERIOD} village {VILLAGE_A}: report other-method users 1, but other-method users on the "
-            "register: 0 (difference 1)",
+            f"{PERIOD} village {VILLAGE_A}: report other-method users 1, "
+            "but other-method users on the register: 0 (difference 1)",
         ),
         (
             "stat_reports",
