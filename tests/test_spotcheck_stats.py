@@ -219,3 +219,18 @@ def test_verification_factor_interval_when_nothing_is_wrong() -> None:
     vf = stats.score(tallies, design).overall.vf_women
     assert vf is not None and vf.estimate == 1.0
     assert 0.94 < vf.lower < 1.0 < vf.upper < 1.07
+
+
+def test_lqas_producers_risk_is_not_monotone_and_the_gaps_are_stated() -> None:
+    """alpha <= 5 % holds from n = 65, yet for n = 70-77 (d = 3) it is 5.2-6.9 %."""
+    from scipy.stats import binom
+
+    s = stats.LqasSettings()
+    assert stats.lqas_alpha_gaps(s) == ((70, 77),)
+    for n in range(70, 78):
+        rule = stats.lqas_rule(n)
+        assert rule.d == 3 and not rule.meets_alpha
+        assert rule.alpha == pytest.approx(binom.sf(3, n, 0.02), rel=1e-9)
+    assert binom.sf(3, 70, 0.02) == pytest.approx(0.0519, abs=5e-5)
+    assert binom.sf(3, 77, 0.02) == pytest.approx(0.0688, abs=5e-5)
+    assert all(stats.lqas_rule(n).meets_alpha for n in (*range(65, 70), *range(78, 300)))

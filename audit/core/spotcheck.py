@@ -565,6 +565,25 @@ def lqas_min_n(s: LqasSettings, limit: int = 5000) -> int:
     return _N_MIN_CACHE[key]
 
 
+def lqas_alpha_gaps(s: LqasSettings, upto: int = 300) -> tuple[tuple[int, int], ...]:
+    """Runs of n >= `lqas_min_n` (up to `upto`) whose rule still exceeds the producer's risk.
+
+    d grows in steps, so alpha is not monotone in n: with the defaults alpha <= 5 % holds
+    from n = 65 but not for n = 70-77 (d = 3, alpha 5.2-6.9 %). Docs and footnotes state
+    these gaps instead of promising a minimum n.
+    """
+    runs: list[tuple[int, int]] = []
+    start = lqas_min_n(s)
+    for n in range(max(start, 1), upto + 1):
+        rule = lqas_rule(n, s)
+        if rule.d is not None and not rule.meets_alpha:
+            if runs and runs[-1][1] == n - 1:
+                runs[-1] = (runs[-1][0], n)
+            else:
+                runs.append((n, n))
+    return tuple(runs)
+
+
 # --- scoring -----------------------------------------------------------------------------------
 
 
@@ -648,6 +667,11 @@ class SpotcheckScore:
     lqas: LqasSettings
     confidence: float
     meta: dict[str, Any] = field(default_factory=dict)  # township, period, window, seed, design
+
+    @property
+    def lqas_alpha_gaps(self) -> tuple[tuple[int, int], ...]:
+        """Sample sizes above `n_min` whose rule still exceeds alpha (see `lqas_alpha_gaps`)."""
+        return lqas_alpha_gaps(self.lqas)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -75,13 +75,16 @@ LABELS: dict[str, dict[str, str]] = {
         "（查无此人、任一项目不符、出生未登记或查无、漏登均为有误）。"
         "村内有误个案不超过 d 个判为合格。d 取满足 P(X ≤ d | n, {upper}) ≤ {beta} 的最大值"
         "（使用方风险 β：差错率 {upper} 的村被判合格的概率）；生产方风险 α = P(X > d | n, {lower})"
-        "（差错率 {lower} 的村被判不合格的概率），n ≥ {n_min} 时 α ≤ {alpha}。",
+        "（差错率 {lower} 的村被判不合格的概率），按各村的 n 计算，高于 {alpha} 时标“!”。"
+        "两种风险同时满足的最小 n 为 {n_min}；d 随 n 阶梯增加，α 不随 n 单调下降{gaps_zh}。",
         "en": "Unit: a woman's record with her births (not found, any field wrong, a birth "
         "missing or not found, or a woman missing from the register make it defective). A "
         "village passes when at most d of its n records are defective; d is the largest "
         "number with P(X <= d | n, {upper}) <= {beta} (consumer's risk beta: passing a "
         "village whose error rate is {upper}); the producer's risk alpha = P(X > d | n, "
-        "{lower}) (failing a village at {lower}) is at most {alpha} from n >= {n_min}.",
+        "{lower}) (failing a village at {lower}) is computed for each village's n and marked "
+        "'!' when above {alpha}. The smallest n holding both risks is {n_min}; d grows in "
+        "steps, so alpha does not fall steadily with n{gaps_en}.",
     },
     "rule_line": {
         "zh": "{village}：n = {n}，d = {d}，有误 {defective} → {decision}；β = {beta}，α = {alpha}",
@@ -93,11 +96,12 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{village}: n = {n} is below {n_min_beta}; no d keeps beta <= {beta}, no decision",
     },
     "alpha_mark": {
-        "zh": "“!”：该村样本少于 {n_min} 个个案，生产方风险 α 高于 {alpha}"
-        "（合格的村也可能被判不合格）",
-        "en": "'!': fewer than {n_min} records in the village, so the producer's risk alpha is "
-        "above {alpha} (a good village may be failed)",
+        "zh": "“!”：按该村个案数 n 计算的生产方风险 α 高于 {alpha}（合格的村也可能被判不合格）",
+        "en": "'!': for the village's n records the producer's risk alpha is above {alpha} "
+        "(a good village may be failed)",
     },
+    "gaps_zh": {"zh": "（n = {runs} 时 α 仍高于 {alpha}）", "en": ""},
+    "gaps_en": {"zh": "", "en": " (at n = {runs} alpha is still above {alpha})"},
     "alpha_high": {"zh": "（高于 {alpha}）", "en": " (above {alpha})"},
 }
 
@@ -169,15 +173,19 @@ def _measures(a: AreaScore, lang: str) -> list[tuple[str, Proportion | Ratio | N
 def rule_lines(score: SpotcheckScore, lang: str) -> list[str]:
     s = score.lqas
     n_min = score.villages[0].lqas.n_min if score.villages and score.villages[0].lqas else 0
+    alpha = _pct(s.alpha, 0)
+    runs = "、".join(f"{a}–{b}" if a != b else f"{a}" for a, b in score.lqas_alpha_gaps)
     lines = [
         _l(
             "rule",
             lang,
             upper=_pct(s.upper, 0),
             lower=_pct(s.lower, 0),
-            alpha=_pct(s.alpha, 0),
+            alpha=alpha,
             beta=_pct(s.beta, 0),
             n_min=n_min,
+            gaps_zh=_l("gaps_zh", lang, runs=runs, alpha=alpha) if runs else "",
+            gaps_en=_l("gaps_en", lang, runs=runs.replace("、", ", "), alpha=alpha) if runs else "",
         )
     ]
     for v in score.villages:
@@ -313,10 +321,7 @@ def render_table(
         a.lqas is not None and a.lqas.d is not None and not a.lqas.meets_alpha
         for a in score.villages
     ):
-        n_min = score.villages[0].lqas.n_min if score.villages[0].lqas else 0
-        console.print(
-            _l("alpha_mark", lang, n_min=n_min, alpha=_pct(score.lqas.alpha, 0)), markup=False
-        )
+        console.print(_l("alpha_mark", lang, alpha=_pct(score.lqas.alpha, 0)), markup=False)
     return buf.getvalue()
 
 

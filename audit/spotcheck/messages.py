@@ -70,10 +70,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "the submission has no birth register (table births); the births sheet is empty",
     },
     "note-lqas-small": {
-        "zh": "{villages} 个村的样本妇女少于 LQAS 所需的 {n_min} 人，"
-        "判定时生产方风险会高于 {alpha}",
-        "en": "{villages} villages have fewer sampled women than the {n_min} LQAS needs; "
-        "their producer's risk will exceed {alpha}",
+        "zh": "{villages} 个村的样本妇女数 n 下，LQAS 生产方风险 α 高于 {alpha}"
+        "（两种风险同时满足的最小 n 为 {n_min}，但并非更大的 n 都满足）",
+        "en": "{villages} villages have a number of sampled women n for which the LQAS "
+        "producer's risk exceeds {alpha} (both risks hold from n = {n_min}, but not at every "
+        "larger n)",
     },
     "planned": {
         "zh": "已写入 {path}：{villages} 个村，抽取 {households}/{frame} 个中心户，"

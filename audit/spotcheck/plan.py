@@ -406,11 +406,15 @@ def _listed(
 
 
 def _villages_below_lqas(villages: tuple[VillagePlan, ...], women: tuple[PlannedWoman, ...]) -> int:
-    n_min = stats.lqas_min_n(stats.LqasSettings())
+    """Villages whose sample size gives a rule above the producer's risk (alpha is not
+    monotone in n, so this is the rule's own alpha, not a comparison with `lqas_min_n`)."""
+    s = stats.LqasSettings()
     per: dict[str, int] = {}
     for w in women:
         per[w.village_code] = per.get(w.village_code, 0) + 1
-    return sum(1 for v in villages if per.get(v.village_code, 0) < n_min)
+    return sum(
+        1 for v in villages if not stats.lqas_rule(per.get(v.village_code, 0), s).meets_alpha
+    )
 
 
 # --- the worksheet -------------------------------------------------------------------------------
@@ -598,10 +602,7 @@ def _cover(wb: Any, f: _Formats, plan: Plan) -> None:
         "Add women of the household who are not on the register.",
         "5. 灰色列为登记内容，不可修改；只填写黄色和白色列。Grey columns are the register: "
         "do not change them.",
-        f"LQAS：每村样本妇女 n ≥ {stats.lqas_min_n(s)} 时，可同时控制使用方风险 β ≤ {s.beta:.0%}"
-        f"（差错率 {s.upper:.0%} 的村判合格）与生产方风险 α ≤ {s.alpha:.0%}"
-        f"（差错率 {s.lower:.0%} 的村判不合格）。"
-        f" With n ≥ {stats.lqas_min_n(s)} women per village both risks hold.",
+        _lqas_guide(s),
     ]
     for i, text in enumerate(guide):
         sh.write(row + i, 0, text, f.label if i == 0 else f.text)
@@ -611,6 +612,22 @@ def _cover(wb: Any, f: _Formats, plan: Plan) -> None:
         for i, note in enumerate(plan.notes):
             sh.write(row + 1 + i, 0, note, f.text)
     sh.protect("", _PROTECT)
+
+
+def _lqas_guide(s: stats.LqasSettings) -> str:
+    """The cover's LQAS line: the condition the score checks, with the sample sizes it fails."""
+    n_min = stats.lqas_min_n(s)
+    gaps = stats.lqas_alpha_gaps(s)
+    runs = ", ".join(f"{a}–{b}" if a != b else str(a) for a, b in gaps)
+    zh_gap = f"；但 α 不随 n 单调，n = {runs} 时仍高于 {s.alpha:.0%}" if gaps else ""
+    en_gap = f", except n = {runs} where alpha is above {s.alpha:.0%}" if gaps else ""
+    return (
+        f"LQAS：每村按其样本妇女数 n 定判定数 d，使使用方风险 β ≤ {s.beta:.0%}"
+        f"（差错率 {s.upper:.0%} 的村判合格）；生产方风险 α（差错率 {s.lower:.0%} 的村判不合格）"
+        f"按 n 计算，高于 {s.alpha:.0%} 时评分标“!”。两者同时满足的最小 n 为 {n_min}{zh_gap}。"
+        f" Each village's n sets d with beta ≤ {s.beta:.0%}; alpha is computed for that n and "
+        f"marked '!' above {s.alpha:.0%}. Both hold from n = {n_min}{en_gap}."
+    )
 
 
 def _headers(sh: Any, f: _Formats, cols: tuple[ws.Col, ...]) -> None:
