@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 
 from audit.core.exitcodes import AuditError, ExitCode, FailOn
+from audit.guard import DEBUG_FLAG, check_interrupted, run_guarded, write_stdout
 
 app = typer.Typer(
     add_completion=False,
@@ -72,12 +73,27 @@ def _parse_date(text: str | None, option: str) -> date | None:
 def _emit(data: str | bytes, output: Path | None) -> None:
     from audit.io.output import write_atomic
 
+    check_interrupted()  # after Ctrl-C nothing is written
     if output is not None:
         write_atomic(output, data)
-    elif isinstance(data, bytes):
-        sys.stdout.buffer.write(data)
     else:
-        sys.stdout.write(data if data.endswith("\n") else data + "\n")
+        write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
+
+
+def _check_submission(path: Path, lang: Lang) -> None:
+    """The submission folder exists: said at once, before the seconds of heavy imports."""
+    from audit.core.messages import message
+
+    if not path.exists():
+        raise AuditError(message("error-not-found", lang.value, path=path))
+    if not path.is_dir():
+        raise AuditError(message("error-not-folder", lang.value, path=path))
+
+
+def _period_option(period: str | None) -> str | None:
+    from audit.core.period import normalise_period
+
+    return None if period is None else normalise_period(period, "--period")
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -105,11 +121,10 @@ def run(
 ) -> None:
     """Audit a submission and report every discrepancy."""
     try:
-        from audit.app import run_audit
-        from audit.core.exitcodes import exit_code_for
-        from audit.io.gx_shim import quiet_exit
-        from audit.render import progress_display, render
-
+        # Arguments and paths first: a mistyped folder is said before the heavy imports.
+        _check_submission(submission, lang)
+        period = _period_option(period)
+        start = _parse_date(window_start, "--window-start")
         if format in (RunFormat.xlsx, RunFormat.html) and output is None:
             raise AuditError(f"--format {format.value} writes a file: add --output PATH")
         if output is not None and _inside(output, submission):
@@ -119,12 +134,17 @@ def run(
                 else f"--output {output}: the audit never writes into the submission folder "
                 f"{submission}; choose a path outside it"
             )
+        from audit.app import run_audit
+        from audit.core.exitcodes import exit_code_for
+        from audit.io.gx_shim import quiet_exit
+        from audit.render import progress_display, render
+
         quiet_exit()
         with progress_display(sys.stderr, lang.value) as progress:
             report = run_audit(
                 submission,
                 period=period,
-                window_start=_parse_date(window_start, "--window-start"),
+                window_start=start,
                 lang=lang.value,
                 suites_dir=suites,
                 progress=progress,
@@ -151,6 +171,7 @@ def inspect(
     try:
         import os
 
+        _check_submission(submission, lang)
         from audit.io.loader import load_submission
         from audit.io.villages import read_villages
         from audit.render.inspect import render_inspect
@@ -248,17 +269,23 @@ def spotcheck_plan(
 ) -> None:
     """Draw a sample of central households and write the field worksheet."""
     try:
-        from audit.io.output import write_atomic
         from audit.spotcheck.messages import message
+
+        _check_submission(submission, lang)
+        # Not into the submission folder, nor any folder below it: it is never written.
+        if _inside(output, submission):
+            raise AuditError(message("output-in-submission", lang.value, path=output))
+        period = _period_option(period)
+        start = _parse_date(window_start, "--window-start")
+
+        from audit.io.output import write_atomic
         from audit.spotcheck.plan import PlanRequest, make_plan, write_worksheet
 
-        if output.resolve().parent == submission.resolve():
-            raise AuditError(message("output-in-submission", lang.value, path=output))
         plan = make_plan(
             submission,
             PlanRequest(
                 period=period,
-                window_start=_parse_date(window_start, "--window-start"),
+                window_start=start,
                 households=households,
                 precision=precision,
                 confidence=confidence,
@@ -270,7 +297,9 @@ def spotcheck_plan(
                 lang=lang.value,
             ),
         )
-        write_atomic(output, write_worksheet(plan))
+        worksheet = write_worksheet(plan)
+        check_interrupted()
+        write_atomic(output, worksheet)
         for note in plan.notes:
             typer.echo(note, err=True)
         typer.echo(
@@ -333,8 +362,18 @@ def spotcheck_score(
         _fail(str(e), e.exit_code)
 
 
+@app.callback()
+def _options(
+    debug: Annotated[
+        bool, typer.Option(DEBUG_FLAG, help="Show the traceback of an unexpected error.")
+    ] = False,
+) -> None:
+    # --debug is read by main() wherever it stands on the command line; declared here for --help.
+    del debug
+
+
 def main() -> None:
-    app()
+    sys.exit(run_guarded(lambda args: app(args=args, prog_name="audit"), sys.argv[1:]))
 
 
 if __name__ == "__main__":

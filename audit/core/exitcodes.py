@@ -16,6 +16,9 @@ class ExitCode(IntEnum):
     OK = 0  # no finding reaches the gate
     FINDINGS = 1  # some finding reaches the gate
     UNUSABLE = 2  # the input cannot be audited (not a folder, unreadable file, key column missing)
+    # or the audit could not be completed (a check that raised, an unexpected error): never 1,
+    # which would tell CI the audit ran and found something
+    INTERRUPTED = 130  # stopped by Ctrl-C (128 + SIGINT), as shells report it
 
 
 class FailOn(StrEnum):
@@ -32,6 +35,19 @@ def exit_code_for(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> 
     if any(f.severity in reaching for f in report.findings):
         return ExitCode.FINDINGS
     return ExitCode.OK
+
+
+def exit_code_for_error(error: BaseException, *, interrupted: bool = False) -> ExitCode:
+    """The exit code of a run that ended with `error` instead of a report.
+
+    An interrupted run is 130 whatever surfaced (a library may turn Ctrl-C into its own
+    exception); a user error carries its code; anything else is 2, never 1.
+    """
+    if interrupted or isinstance(error, KeyboardInterrupt):
+        return ExitCode.INTERRUPTED
+    if isinstance(error, AuditError):
+        return error.exit_code
+    return ExitCode.UNUSABLE
 
 
 class AuditError(Exception):

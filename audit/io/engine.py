@@ -252,13 +252,7 @@ class _GXSession:
         else:
             result_format = {"result_format": "BASIC"}
         result = self.batch(rule.table).validate(expectation, result_format=result_format)
-        info = result.exception_info or {}
-        if info.get("raised_exception"):
-            detail = str(info.get("exception_message") or "").strip().splitlines()
-            raise AuditError(
-                f"{rule.source}: GX could not evaluate it on DuckDB: "
-                f"{detail[0] if detail else 'unknown error'}"
-            )
+        raise_if_errored(result, rule)
         return result
 
     def __exit__(self, *exc: object) -> None:
@@ -269,6 +263,34 @@ class _GXSession:
         finally:
             self._creator.release()
             self._batches.clear()
+
+
+def rule_errors(exception_info: Any) -> list[str]:
+    """The messages of every error GX caught while evaluating one rule.
+
+    GX reports an error either at the top of ``exception_info`` or, since 1.x, nested
+    per metric (``{"('table.row_count', …)": {"raised_exception": True, …}}``); both
+    shapes are read, so a rule whose SQL raised is never mistaken for a rule that passed.
+    """
+    if not isinstance(exception_info, Mapping):
+        return []
+    infos = [exception_info, *(v for v in exception_info.values() if isinstance(v, Mapping))]
+    errors = []
+    for info in infos:
+        if info.get("raised_exception"):
+            lines = str(info.get("exception_message") or "").strip().splitlines()
+            errors.append(lines[0] if lines else "unknown error")
+    return errors
+
+
+def raise_if_errored(result: Any, rule: Rule) -> None:
+    """AuditError (exit 2) naming the rule and the cause when GX could not evaluate it."""
+    errors = rule_errors(getattr(result, "exception_info", None))
+    if errors:
+        raise AuditError(
+            f"{rule.source}: the check could not be evaluated, so the audit is incomplete: "
+            f"{errors[0]}"
+        )
 
 
 # --- findings -----------------------------------------------------------------------------------

@@ -12,12 +12,43 @@
 -- Detail columns: period, level, level_zh, unit_code, rule_id, rule (the formula, in
 -- column names), rule_zh/rule_en (the formula in words), left_value, relation (≠ or >),
 -- right_value.
-WITH r AS (
+-- Counts are widened to DECIMAL(38, 0) first: a sum of reported counts never overflows.
+WITH wide AS (
+    SELECT
+        record,
+        village_code,
+        period,
+        level,
+        level_zh,
+        unit_code,
+        CAST(women_total AS DECIMAL(38, 0)) AS women_total,
+        CAST(married_women AS DECIMAL(38, 0)) AS married_women,
+        CAST(births_total AS DECIMAL(38, 0)) AS births_total,
+        CAST(births_order1 AS DECIMAL(38, 0)) AS births_order1,
+        CAST(births_order2 AS DECIMAL(38, 0)) AS births_order2,
+        CAST(births_order3plus AS DECIMAL(38, 0)) AS births_order3plus,
+        CAST(births_male AS DECIMAL(38, 0)) AS births_male,
+        CAST(births_female AS DECIMAL(38, 0)) AS births_female,
+        CAST(births_out_of_policy AS DECIMAL(38, 0)) AS births_out_of_policy,
+        CAST(users_iud AS DECIMAL(38, 0)) AS users_iud,
+        CAST(users_tubal_ligation AS DECIMAL(38, 0)) AS users_tubal_ligation,
+        CAST(users_vasectomy AS DECIMAL(38, 0)) AS users_vasectomy,
+        CAST(users_implant AS DECIMAL(38, 0)) AS users_implant,
+        CAST(users_oral_pill AS DECIMAL(38, 0)) AS users_oral_pill,
+        CAST(users_injection AS DECIMAL(38, 0)) AS users_injection,
+        CAST(users_condom AS DECIMAL(38, 0)) AS users_condom,
+        CAST(users_other AS DECIMAL(38, 0)) AS users_other,
+        CAST(out_migrant_women AS DECIMAL(38, 0)) AS out_migrant_women,
+        CAST(in_migrant_women AS DECIMAL(38, 0)) AS in_migrant_women
+    FROM rep_report_rows
+),
+
+r AS (
     SELECT
         *,
         users_iud + users_tubal_ligation + users_vasectomy + users_implant + users_oral_pill
         + users_injection + users_condom + users_other AS users_sum
-    FROM rep_report_rows
+    FROM wide
 ),
 
 rules AS (

@@ -44,7 +44,7 @@ issued AS (
         i.point_code,
         i.item,
         year(i.issue_date) * 12 + month(i.issue_date) - 1 AS month_key,
-        SUM(i.quantity) AS issues_total,
+        SUM(CAST(i.quantity AS DECIMAL(38, 0))) AS issues_total,
         COUNT(*) AS issues_count,
         COUNT(i.quantity) AS known_count
     FROM supply_issues AS i

@@ -4,7 +4,8 @@
 --   period, level, unit_code, record, level_zh, village_code, parent_level, parent_code
 --                              as in rep_report_rows
 --   pos, column_name           the count column (rep_count_columns)
---   value                      the reported count (NULL when the cell is empty)
+--   value                      the reported count (NULL when the cell is empty), as
+--                              DECIMAL(38, 0): sums of any reported counts cannot overflow
 CREATE OR REPLACE VIEW rep_report_cells AS
 SELECT
     r.period,
@@ -17,7 +18,7 @@ SELECT
     r.parent_code,
     c.pos,
     c.column_name,
-    CASE c.column_name
+    CAST(CASE c.column_name
         WHEN 'women_total' THEN r.women_total
         WHEN 'married_women' THEN r.married_women
         WHEN 'births_total' THEN r.births_total
@@ -41,6 +42,6 @@ SELECT
         WHEN 'proc_iud_remove' THEN r.proc_iud_remove
         WHEN 'proc_ligation' THEN r.proc_ligation
         WHEN 'proc_abortion' THEN r.proc_abortion
-    END AS value
+    END AS DECIMAL(38, 0)) AS value
 FROM rep_report_rows AS r
 CROSS JOIN rep_count_columns AS c

@@ -1,7 +1,9 @@
 -- rep_stock_rows: supply_stock (药具明细账) rows with a complete key, for the stock checks.
 -- Rows with an empty period, point_code or item are left out (the loader reports them as
 -- key-missing; their record cannot be named). Columns:
---   period, point_code, item, opening, received, issued, closing   as in supply_stock
+--   period, point_code, item   as in supply_stock
+--   opening, received, issued, closing   as in supply_stock, as DECIMAL(38, 0) so that the
+--                  balance of any amounts (even BIGINT's largest) is computed without overflow
 --   record         "period|point_code|item", the finding record of the row
 --   village_code   where a finding is sent: the point_code when it is a 12-digit division
 --                  code (a village, or the township's own station), else the township code
@@ -12,10 +14,10 @@ SELECT
     s.period,
     s.point_code,
     s.item,
-    s.opening,
-    s.received,
-    s.issued,
-    s.closing,
+    CAST(s.opening AS DECIMAL(38, 0)) AS opening,
+    CAST(s.received AS DECIMAL(38, 0)) AS received,
+    CAST(s.issued AS DECIMAL(38, 0)) AS issued,
+    CAST(s.closing AS DECIMAL(38, 0)) AS closing,
     s.period || '|' || s.point_code || '|' || s.item AS record,
     CASE
         WHEN length(s.point_code) = 12 AND regexp_matches(s.point_code, '^[0-9]+$') THEN s.point_code
