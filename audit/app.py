@@ -26,7 +26,7 @@ import duckdb
 
 from audit.core.exitcodes import AuditError
 from audit.core.models import AuditReport, sort_findings
-from audit.core.period import make_window, parse_period
+from audit.core.period import make_window, normalise_period
 from audit.io import gx_shim, sqlrun
 from audit.io.engine import Evaluation, NoProgress, Progress, evaluate
 from audit.io.loader import load_submission
@@ -72,7 +72,7 @@ def audit_with_timings(
     """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/)."""
     progress = progress or NoProgress()
     if period is not None:
-        parse_period(period)  # a bad --period stops before any file is read
+        period = normalise_period(period)  # a bad --period stops before any file is read
     gx_shim.start_import()
     progress.stage("load", None)
     sub = load_submission(Path(submission), lang=lang)
@@ -85,7 +85,10 @@ def audit_with_timings(
     try:
         suites = load_suites(suites_dir)
         con = sub.con
-        chosen = period or sub.manifest.get("period") or latest_report_period(con)
+        chosen = period or sub.manifest.get("period")
+        if not chosen:
+            latest = latest_report_period(con)
+            chosen = latest and normalise_period(latest, "stat_reports: latest period")
         if not chosen:
             raise AuditError(_NO_PERIOD.get(lang, _NO_PERIOD["zh"]))
         township = sub.manifest.get("township_code") or township_from_data(con, chosen)

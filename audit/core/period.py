@@ -16,14 +16,36 @@ from audit.core.exitcodes import AuditError
 from audit.core.models import Window
 
 RECENT_DAYS = 92
-_PERIOD = re.compile(r"^(\d{4})-(\d{2})$")
+_PERIOD = re.compile(r"^(\d{4})-(\d{2})$", re.ASCII)
+# Periods the audit can place on the calendar: its window reaches back to the previous
+# October and the generator writes dates a few years past the period end, so year 1 and
+# year 9999 cannot be audited. The range is far wider than any township's records.
+FIRST_YEAR = 1900
+LAST_YEAR = 2999
 
 
 def parse_period(text: str, source: str = "--period") -> tuple[int, int]:
-    m = _PERIOD.match(text.strip())
+    """(year, month) of a period YYYY-MM (surrounding blanks ignored); AuditError otherwise."""
+    m = _PERIOD.match(text.strip()) if isinstance(text, str) else None
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise AuditError(f"{source}: expected a period YYYY-MM, got {text!r}")
-    return int(m.group(1)), int(m.group(2))
+    year, month = int(m.group(1)), int(m.group(2))
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise AuditError(
+            f"{source}: {text.strip()} is outside the periods that can be audited "
+            f"({FIRST_YEAR}-01 to {LAST_YEAR}-12)"
+        )
+    return year, month
+
+
+def normalise_period(text: str, source: str = "--period") -> str:
+    """The canonical YYYY-MM of a valid period (' 2026-10' → '2026-10'); AuditError otherwise.
+
+    Every period that reaches the database goes through here: a stray blank would
+    otherwise match no row of the reports and lose their findings silently.
+    """
+    year, month = parse_period(text, source)
+    return f"{year:04d}-{month:02d}"
 
 
 def period_start(period: str) -> date:

@@ -133,8 +133,8 @@ def sample_size(
         raise AuditError(
             f"--expected-rate: expected a proportion between 0 and 1, got {expected_rate}"
         )
-    if design_effect < 1:
-        raise AuditError(f"--design-effect: expected 1 or more, got {design_effect}")
+    if not (math.isfinite(design_effect) and design_effect >= 1):  # nan and inf too
+        raise AuditError(f"--design-effect: expected a number 1 or more, got {design_effect}")
     z = z_value(confidence)
     n0 = z * z * expected_rate * (1 - expected_rate) / (precision * precision)
     n_deff = n0 * design_effect

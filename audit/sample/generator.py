@@ -19,7 +19,7 @@ import polars as pl
 
 from audit.core.contract import TABLE_NAMES, table
 from audit.core.exitcodes import AuditError
-from audit.core.period import parse_period
+from audit.core.period import normalise_period, parse_period
 from audit.sample import ledgers, names
 from audit.sample.faults import (
     CannotPlant,
@@ -186,6 +186,7 @@ def generate(
     """Write a township submission into `out_dir` (new or empty); return a one-line summary."""
     out_dir = Path(out_dir)
     fmt = fmt.lower()
+    period = normalise_period(period, "--period")
     _validate(villages, women_per_village, period, seed, fmt)
     faults = parse_faults(faults)
     check_target(out_dir)  # before the work, not after it (and again when writing)

@@ -33,7 +33,7 @@ from typing import Any
 
 from audit.core import spotcheck as stats
 from audit.core.exitcodes import AuditError
-from audit.core.period import make_window, parse_period
+from audit.core.period import make_window, normalise_period
 from audit.spotcheck import worksheet as ws
 from audit.spotcheck.messages import message
 
@@ -174,8 +174,7 @@ def make_plan(submission: Path, req: PlanRequest) -> Plan:
     from audit.io.loader import load_submission
 
     lang = req.lang
-    if req.period is not None:
-        parse_period(req.period)
+    requested = None if req.period is None else normalise_period(req.period)
     if req.allocation not in ALLOCATIONS:
         raise AuditError(f"--allocation: expected one of {', '.join(ALLOCATIONS)}")
     if req.households is not None and req.precision is not None:
@@ -185,7 +184,10 @@ def make_plan(submission: Path, req: PlanRequest) -> Plan:
         if sub.table("women").path is None:
             raise AuditError(message("no-women", lang, path=submission))
         con = sub.con
-        period = req.period or sub.manifest.get("period") or _latest_period(con)
+        period = requested or sub.manifest.get("period")
+        if not period:
+            latest = _latest_period(con)
+            period = latest and normalise_period(latest, "stat_reports: latest period")
         if not period:
             raise AuditError(message("no-period", lang))
         window = make_window(period, req.window_start)
