@@ -172,3 +172,187 @@ def test_exit_codes_of_errors_are_decided_in_one_place() -> None:
     assert exit_code_for_error(RuntimeError("x")) is ExitCode.UNUSABLE
     assert exit_code_for_error(KeyboardInterrupt()) is ExitCode.INTERRUPTED
     assert exit_code_for_error(RuntimeError("x"), interrupted=True) is ExitCode.INTERRUPTED
+
+
+# --- the loader: CSV oddities -------------------------------------------------------------------
+
+WOMAN_HEADER = "person_id,name,birth_date,village_code,group_no"
+IDS = ("110101199001010026", "110101199001010042", "110101199001010069")
+
+
+def load(folder: Path) -> Any:
+    from audit.io.loader import load_submission
+
+    before = checksums(folder)
+    try:
+        sub = load_submission(folder, lang="en")
+        sub.con.close()
+        return sub
+    finally:
+        unchanged(folder, before)
+
+
+def women_csv(tmp_path: Path, data: bytes) -> Path:
+    folder = tmp_path / "sub"
+    folder.mkdir(exist_ok=True)
+    (folder / "women.csv").write_bytes(data)
+    return folder
+
+
+def test_csv_with_cr_only_line_ends_is_read(tmp_path: Path) -> None:
+    lines = [WOMAN_HEADER, f"{IDS[0]},甲,1990-01-01,{VILLAGE_A},1", f'{IDS[1]},"乙,丙",,,2']
+    sub = load(women_csv(tmp_path, "\r".join(lines).encode() + b"\r"))
+    assert sub.table("women").rows == 2
+    assert not [f for f in sub.findings if f.check in ("row-short", "key-missing")]
+
+
+def test_a_short_csv_row_is_a_finding(tmp_path: Path) -> None:
+    lines = [WOMAN_HEADER, f"{IDS[0]},甲,1990-01-01,{VILLAGE_A},1", f"{IDS[1]},乙", "", "7"]
+    sub = load(women_csv(tmp_path, ("\n".join(lines) + "\n").encode()))
+    short = [(f.record, f.message) for f in sub.findings if f.check == "row-short"]
+    assert short == [
+        (
+            IDS[1],
+            "women.csv: data row 2 has 2 fields but the header has 5 columns; "
+            "the missing cells are left empty",
+        ),
+        (
+            "7",
+            "women.csv: data row 4 has 1 fields but the header has 5 columns; "
+            "the missing cells are left empty",
+        ),
+    ]
+    # the same with quotes in the file (the csv module counts the fields)
+    lines[1] = f'{IDS[0]},"甲,乙",1990-01-01,{VILLAGE_A},1'
+    sub = load(women_csv(tmp_path, ("\n".join(lines) + "\n").encode()))
+    assert [f.record for f in sub.findings if f.check == "row-short"] == [IDS[1], "7"]
+
+
+@pytest.mark.parametrize("rows", [3, 5000])
+def test_an_unclosed_quote_names_its_line(tmp_path: Path, rows: int) -> None:
+    lines = [WOMAN_HEADER] + [f"{i},n{i},1990-01-01,{VILLAGE_A},1" for i in range(rows)]
+    lines[2] = f'1,"never closed,1990-01-01,{VILLAGE_A},1'
+    folder = women_csv(tmp_path, ("\n".join(lines) + "\n").encode())
+    with pytest.raises(AuditError) as e:
+        load(folder)
+    assert str(e.value) == (
+        'women.csv: line 3 opens a quote (") that is never closed, so the rows after it '
+        "cannot be read"
+    )
+
+
+def test_ten_thousand_empty_columns_are_ignored(tmp_path: Path) -> None:
+    pad = "," * 10000
+    row = f"{IDS[0]},甲,1990-01-01,{VILLAGE_A},1"
+    for before, after in ((pad, ""), ("", pad)):
+        folder = women_csv(
+            tmp_path, f"{before}{WOMAN_HEADER}{after}\n{before}{row}{after}\n".encode()
+        )
+        sub = load(folder)
+        assert sub.table("women").rows == 1
+        assert sub.table("women").extra_columns == ()
+        assert not [f for f in sub.findings if f.table == "women" and f.check != "column-missing"]
+
+
+def test_a_header_wider_than_64_kib_is_read_whole(tmp_path: Path) -> None:
+    extra = ",".join(f"备注{i}" for i in range(12000))  # ~100 KiB of header
+    row = f"{IDS[0]},甲,1990-01-01,{VILLAGE_A},1" + "," * 12000
+    sub = load(women_csv(tmp_path, f"{WOMAN_HEADER},{extra}\n{row}\n".encode()))
+    assert sub.table("women").rows == 1
+    assert len(sub.table("women").extra_columns) == 12000
+
+
+def test_a_gb18030_line_in_a_utf8_file_is_named(tmp_path: Path) -> None:
+    lines = [WOMAN_HEADER.encode()] + [
+        f"{i},名字{i},1990-01-01,{VILLAGE_A},1".encode() for i in range(600)
+    ]
+    lines[501] = f"501,{'王芳'},1990-01-01,{VILLAGE_A},1".encode("gb18030")
+    folder = women_csv(tmp_path, b"\n".join(lines) + b"\n")
+    with pytest.raises(AuditError, match=r"^women.csv: line 502 is not UTF-8"):
+        load(folder)
+    # cut inside a multibyte character on the last line
+    cut = b"\n".join([*lines[:501], lines[0]]) + b"\n" + "王".encode()[:2]
+    (folder / "women.csv").write_bytes(cut)
+    with pytest.raises(AuditError, match=r"^women.csv: line 503 is not UTF-8"):
+        load(folder)
+
+
+def test_a_deeply_nested_manifest_is_an_error(tmp_path: Path) -> None:
+    folder = women_csv(tmp_path, f"{WOMAN_HEADER}\n".encode())
+    (folder / "manifest.json").write_text("[" * 100000 + "]" * 100000, encoding="utf-8")
+    with pytest.raises(AuditError, match=r"manifest\.json.*nested too deeply"):
+        load(folder)
+
+
+@pytest.mark.parametrize("period", ["0000-01", "0001-01", "9999-12"])
+def test_a_manifest_period_outside_the_calendar_is_an_error(tmp_path: Path, period: str) -> None:
+    folder = women_csv(tmp_path, f"{WOMAN_HEADER}\n".encode())
+    (folder / "manifest.json").write_text(json.dumps({"period": period}), encoding="utf-8")
+    with pytest.raises(AuditError) as e:
+        load(folder)
+    assert str(e.value) == (
+        f"manifest.json: period '{period}' is not a valid period "
+        "(expected YYYY-MM from 1900-01 to 2999-12)"
+    )
+
+
+# --- arguments: checked before anything heavy, exit 2 with one line ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["run", "{sub}", "--period", "0000-01"], "--period: 0000-01 is outside the periods"),
+        (["run", "{sub}", "--period", "0001-01"], "--period: 0001-01 is outside the periods"),
+        (["run", "{sub}", "--period", "2026-13"], "--period: expected a period YYYY-MM"),
+        (["run", "{missing}"], "not found (expected a submission folder"),
+        (["inspect", "{missing}"], "not found (expected a submission folder"),
+        (["sample", "{out}", "--period", "0000-01"], "--period: 0000-01 is outside the periods"),
+        (["sample", "{out}", "--period", "9999-12"], "--period: 9999-12 is outside the periods"),
+        (
+            ["spotcheck", "plan", "{sub}", "-o", "{out}/p.xlsx", "--period", "0000-01"],
+            "--period: 0000-01 is outside the periods",
+        ),
+        (
+            ["spotcheck", "plan", "{sub}", "-o", "{sub}/below/plan.xlsx"],
+            "plan.xlsx",
+        ),
+    ],
+)
+def test_bad_arguments_exit_2_with_one_line(
+    tmp_path: Path, capsys: Any, args: list[str], line: str
+) -> None:
+    sub = write_submission(tmp_path / "sub")
+    (sub / "below").mkdir()
+    before = checksums(sub)
+    names = {"sub": str(sub), "missing": str(tmp_path / "nope"), "out": str(tmp_path / "out")}
+    lang = [] if args[0] == "sample" else ["--lang", "en"]
+    code, out, err = cli(capsys, *(a.format(**names) for a in args), *lang)
+    assert code == 2, err
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1 and line in err, err
+    assert "Traceback" not in err
+    unchanged(sub, before)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("value", ["nan", "inf"])
+def test_design_effect_nan_or_inf(tmp_path: Path, value: str) -> None:
+    from audit.core.spotcheck import sample_size
+
+    with pytest.raises(
+        AuditError, match=f"--design-effect: expected a number 1 or more, got {value}"
+    ):
+        sample_size(10, 20, precision=0.05, design_effect=float(value))
+
+
+def test_a_period_with_a_blank_is_the_period(tmp_path: Path) -> None:
+    from audit.core.contract import REPORT_COUNT_COLUMNS
+
+    row: dict[str, Any] = {"period": PERIOD, "level": "township", "unit_code": TOWNSHIP}
+    row.update({c: 0 for c in REPORT_COUNT_COLUMNS})
+    row.update(births_total=3)  # three births the orders and sexes do not add up to
+    submission = write_submission(tmp_path / "sub", {"stat_reports": [row]})
+    report = run_audit(submission, period=" 2026-10", lang="en")
+    assert report.period == PERIOD
+    assert len([f for f in report.findings if f.check == "report-internal"]) == 2

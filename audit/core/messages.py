@@ -64,6 +64,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{column}: {value!r} was stored as a number and Excel keeps only 15 digits; "
         "format the column as text and enter it again",
     },
+    "row-short": {
+        "zh": "{file} 表头下第 {row} 行只有 {found} 个字段（表头有 {expected} 列），"
+        "后面的单元格缺失，按空值处理",
+        "en": "{file}: data row {row} has {found} fields but the header has {expected} "
+        "columns; the missing cells are left empty",
+    },
     # --- errors that stop the audit (exit 2): file, column, what was expected ------------------
     "error-not-found": {
         "zh": "{path}：不存在（应为一个乡镇一个月的提交文件夹）",
@@ -115,6 +121,17 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{file}：无法按 CSV 读取（{detail}）",
         "en": "{file}: cannot be read as CSV ({detail})",
     },
+    "error-undecodable-utf8": {
+        "zh": "{file}：第 {line} 行不是 UTF-8 编码（此前各行都是 UTF-8，"
+        "该行可能混入了 GBK/GB18030 文字，或文件在多字节字符中间被截断）",
+        "en": "{file}: line {line} is not UTF-8 although the lines before it are (text pasted "
+        "in GBK/GB18030, or the file was cut inside a character)",
+    },
+    "error-csv-quote": {
+        "zh": '{file}：第 {line} 行的引号 " 没有闭合，其后的内容无法按行读取',
+        "en": '{file}: line {line} opens a quote (") that is never closed, '
+        "so the rows after it cannot be read",
+    },
     "error-csv-ragged": {
         "zh": "{file}：第 {line} 行有 {found} 个字段，表头只有 {expected} 列",
         "en": "{file}: line {line} has {found} fields but the header has {expected} columns",
@@ -150,8 +167,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "manifest.json: {key} must be a string, got {found}",
     },
     "error-manifest-period": {
-        "zh": "manifest.json：period 的值“{value}”不是有效月份（应为 YYYY-MM）",
-        "en": "manifest.json: period {value!r} is not a valid period (expected YYYY-MM)",
+        "zh": "manifest.json：period 的值“{value}”不是有效月份"
+        "（应为 1900-01 至 2999-12 之间的 YYYY-MM）",
+        "en": "manifest.json: period {value!r} is not a valid period "
+        "(expected YYYY-MM from 1900-01 to 2999-12)",
     },
     "error-manifest-township": {
         "zh": "manifest.json：township_code 的值“{value}”不是 12 位统计用区划代码",

@@ -48,6 +48,7 @@ from audit.core.contract import ColumnType, Table
 from audit.core.exitcodes import AuditError
 from audit.core.messages import message
 from audit.core.models import Category, Finding, Severity, TableLoad, sort_findings
+from audit.core.period import normalise_period
 from audit.io.readers import FORMATS, RawTable, read_table_file
 from audit.io.schema import create_tables
 
@@ -211,6 +212,9 @@ def read_manifest(folder: Path, *, lang: str = "zh") -> dict[str, str]:
     except json.JSONDecodeError as e:
         detail = f"line {e.lineno} column {e.colno}: {e.msg}"
         raise AuditError(message("error-manifest-json", lang, detail=detail)) from None
+    except RecursionError:  # arrays or objects nested thousands deep
+        detail = "nested too deeply"
+        raise AuditError(message("error-manifest-json", lang, detail=detail)) from None
     if not isinstance(data, dict):
         raise AuditError(message("error-manifest-object", lang, found=type(data).__name__))
     out: dict[str, str] = {}
@@ -225,9 +229,10 @@ def read_manifest(folder: Path, *, lang: str = "zh") -> dict[str, str]:
         out[key] = value.strip()
     if out.get("period"):
         period = _normalise_period_text(out["period"])
-        if period is None:
-            raise AuditError(message("error-manifest-period", lang, value=out["period"]))
-        out["period"] = period
+        try:
+            out["period"] = normalise_period(period or "", "manifest.json period")
+        except AuditError:
+            raise AuditError(message("error-manifest-period", lang, value=out["period"])) from None
     code = out.get("township_code")
     if code and not (len(code) == 12 and code.isdigit()):
         raise AuditError(message("error-manifest-township", lang, value=code))
@@ -518,6 +523,7 @@ def normalise_table(
     canonical = values.select(t.column_names)
 
     findings = _cell_findings(t, texts, values, checked, suspect_numbers, lang)
+    findings += _short_row_findings(t, raw, values, len(raw.headers), lang)
     load = TableLoad(
         table=t.name,
         ledger=t.ledger.value,
@@ -623,6 +629,43 @@ def _cell_findings(
                         _invalid_message(t, c, row[f"__raw_{c}"], c in suspect_numbers, lang),
                     )
                 )
+    return findings
+
+
+def _short_row_findings(
+    t: Table, raw: RawTable, values: pl.DataFrame, n_fields: int, lang: str
+) -> list[Finding]:
+    """row-short: a CSV row with fewer fields than the header (its last cells were lost)."""
+    if not raw.short_rows:
+        return []
+    short = pl.DataFrame(
+        {_ROW: [r for r, _ in raw.short_rows], "__fields": [f for _, f in raw.short_rows]},
+        schema={_ROW: values.schema[_ROW], "__fields": pl.Int64},
+    )
+    rows = short.join(values, on=_ROW, how="left").with_columns(_village_expr(t).alias("__v"))
+    findings = []
+    for row in rows.iter_rows(named=True):
+        keys = [row.get(k) for k in t.key]
+        record = f"#{row[_ROW]}" if any(k is None for k in keys) else "|".join(map(str, keys))
+        findings.append(
+            Finding(
+                "row-short",
+                Category.COMPLETENESS,
+                Severity.ERROR,
+                (t.ledger.value,),
+                t.name,
+                record,
+                row["__v"],
+                message(
+                    "row-short",
+                    lang,
+                    file=raw.path.name,
+                    row=row[_ROW],
+                    found=row["__fields"],
+                    expected=n_fields,
+                ),
+            )
+        )
     return findings
 
 

@@ -21,7 +21,8 @@ import csv
 import io
 import itertools
 import logging
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,6 +34,7 @@ from audit.core.messages import message
 FORMATS: dict[str, str] = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
 
 _BOM = codecs.BOM_UTF8
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 _CHUNK = 1 << 22  # UTF-8 validation reads 4 MiB at a time: no full-size str for big files
 HEADER_SCAN_ROWS = 10  # a header row is looked for among the first rows (below title rows)
 
@@ -46,6 +48,8 @@ class RawTable:
     encoding: str | None  # CSV only: "utf-8", "utf-8-sig", "gb18030"
     headers: tuple[str, ...]  # original header of c0, c1, … (as written in the file)
     frame: pl.DataFrame  # columns c0, c1, …; one row per data row of the file
+    # CSV rows with fewer fields than the header: (data row, fields found)
+    short_rows: tuple[tuple[int, int], ...] = ()
 
 
 def positional(n: int) -> list[str]:
@@ -90,27 +94,47 @@ def _line_of(data: bytes, offset: int) -> int:
     return data.count(b"\n", 0, offset) + 1
 
 
-def detect_encoding(data: bytes, name: str, *, lang: str = "zh") -> str:
-    """'utf-8-sig', 'utf-8' or 'gb18030' for these bytes; AuditError if none decodes them."""
-    encoding = "utf-8-sig" if data.startswith(_BOM) else "utf-8"
+def _utf8_error_offset(data: bytes, start: int) -> int | None:
+    """Offset in `data` of the first byte that is not UTF-8, or None when all of it is."""
     decoder = codecs.getincrementaldecoder("utf-8")()
+    for pos in [*range(start, len(data), _CHUNK), len(data)]:
+        pending = len(decoder.getstate()[0])  # bytes of a character split across chunks
+        try:
+            decoder.decode(data[pos : pos + _CHUNK], final=pos >= len(data))
+        except UnicodeDecodeError as e:
+            # e.start counts from the pending bytes, which precede this chunk in the file.
+            return pos - pending + e.start
+    return None
+
+
+def detect_encoding(data: bytes, name: str, *, lang: str = "zh") -> str:
+    """'utf-8-sig', 'utf-8' or 'gb18030' for these bytes; AuditError if none decodes them.
+
+    When neither decodes the file, the error names the line where the decoding that got
+    further stopped: a UTF-8 file with one line pasted in GBK, or cut inside a character,
+    is reported at that line, not at the first Chinese character GB18030 rejects.
+    """
+    encoding = "utf-8-sig" if data.startswith(_BOM) else "utf-8"
     start = len(_BOM) if encoding == "utf-8-sig" else 0
-    try:
-        for pos in range(start, len(data), _CHUNK):
-            decoder.decode(data[pos : pos + _CHUNK])
-        decoder.decode(b"", final=True)
+    bad = _utf8_error_offset(data, start)
+    if bad is None:
         return encoding
-    except UnicodeDecodeError as utf8_error:
-        if encoding == "utf-8-sig":  # a BOM promises UTF-8: bad bytes after it are an error
-            raise AuditError(
-                message("error-undecodable", lang, file=name, line=_line_of(data, utf8_error.start))
-            ) from None
+    utf8_line = _line_of(data, bad)
+    first_text = _NON_ASCII.search(data, start)
+    # A BOM promises UTF-8; so do whole lines of Chinese that are valid UTF-8 before the bad
+    # one (GB18030 text is almost never valid UTF-8 for a whole line). Decoding such a file
+    # as GB18030 would garble every name silently.
+    if encoding == "utf-8-sig" or (first_text and _line_of(data, first_text.start()) < utf8_line):
+        raise AuditError(message("error-undecodable-utf8", lang, file=name, line=utf8_line))
     try:
         data.decode("gb18030")
     except UnicodeDecodeError as e:
-        raise AuditError(
-            message("error-undecodable", lang, file=name, line=_line_of(data, e.start))
-        ) from None
+        gb_line = _line_of(data, e.start)
+        if utf8_line > gb_line:
+            raise AuditError(
+                message("error-undecodable-utf8", lang, file=name, line=utf8_line)
+            ) from None
+        raise AuditError(message("error-undecodable", lang, file=name, line=gb_line)) from None
     return "gb18030"
 
 
@@ -129,13 +153,88 @@ def _binary_kind(data: bytes) -> str | None:
     return None
 
 
+class _QuoteNeverClosed(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _CsvSyntax(Exception):
+    def __init__(self, line: int, detail: str) -> None:
+        self.line = line
+        self.detail = detail
+
+
+def _records(text: str | io.TextIOBase, *, strict: bool = False) -> Iterator[tuple[int, list[str]]]:
+    """(first line, fields) of each CSV record; `_QuoteNeverClosed` for a runaway quote.
+
+    The csv module reads a quote that is never closed as one field running to the end of
+    the file and stops at its field-size limit (or, `strict`, at the end of the data); the
+    record's first line is where it opened.
+    """
+    stream = io.StringIO(text) if isinstance(text, str) else text
+    reader = csv.reader(stream, strict=strict)
+    while True:
+        first = reader.line_num + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            if "field larger" in str(e) or "end of data" in str(e):
+                raise _QuoteNeverClosed(first) from None
+            raise _CsvSyntax(reader.line_num, str(e)) from None
+        yield first, record
+
+
 def _ragged_line(text: str, n_fields: int, header_row: int) -> tuple[int, int] | None:
     """(line, field count) of the first record with more fields than the header (error path)."""
-    reader = csv.reader(io.StringIO(text))
-    for record in itertools.islice(reader, header_row + 1, None):
-        if len(record) > n_fields:
-            return reader.line_num, len(record)
+    for i, (line, record) in enumerate(_records(text, strict=True)):
+        if i > header_row and len(record) > n_fields:
+            return line, len(record)
     return None
+
+
+def _bare_cr_to_lf(data: bytes) -> bytes:
+    """Lines ended by CR alone (Excel for Mac's "CSV (Macintosh)", old Mac text) → LF."""
+    cr = data.count(b"\r")
+    if cr and cr > data.count(b"\r\n") and cr > data.count(b"\n"):
+        return re.sub(rb"\r(?!\n)", b"\n", data)
+    return data
+
+
+def short_records(data: bytes, n_fields: int, header_row: int) -> tuple[tuple[int, int], ...]:
+    """(data row, fields) of every record with fewer fields than the header.
+
+    Blank lines are no records and are not reported (the loader skips them too). Without
+    quotes in the file a line is a record and the fields are counted by polars over all
+    lines at once; with quotes (a separator or line break inside a cell) the csv module
+    reads the records.
+    """
+    if n_fields <= 1:
+        return ()
+    if b'"' not in data:
+        lines = pl.Series("line", [data.decode("utf-8")]).str.split("\n").explode()
+        lines = lines.str.strip_chars_end("\r").slice(header_row + 1)
+        frame = pl.DataFrame({"line": lines}).with_row_index("row", offset=1)
+        counts = frame.filter(pl.col("line") != "").select(
+            "row", (pl.col("line").str.count_matches(",", literal=True) + 1).alias("fields")
+        )
+        short = counts.filter(pl.col("fields") < n_fields)
+        return tuple((int(r), int(f)) for r, f in short.iter_rows())
+    out = []
+    for i, (_line, record) in enumerate(_records(data.decode("utf-8"))):
+        if i > header_row and record and 0 < len(record) < n_fields:
+            out.append((i - header_row, len(record)))
+    return tuple(out)
+
+
+def _top_records(data: bytes) -> list[tuple[str, ...]]:
+    """The first records, parsed by the csv module so headers stay exactly as written.
+
+    Read from a stream, as far as the records go: a header of any width is read whole.
+    """
+    stream = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8", errors="replace", newline="")
+    return [tuple(r) for _line, r in itertools.islice(_records(stream), HEADER_SCAN_ROWS)]
 
 
 def read_csv_file(path: Path, *, lang: str = "zh", is_header: HeaderTest | None = None) -> RawTable:
@@ -151,40 +250,46 @@ def read_csv_file(path: Path, *, lang: str = "zh", is_header: HeaderTest | None 
         data = data.decode("gb18030").encode("utf-8")
     if not data.strip():
         raise AuditError(message("error-empty-file", lang, file=name))
-    # The header row is parsed here, by the csv module, so headers stay exactly as written.
-    head = data[: 1 << 16].decode("utf-8", errors="ignore")
-    top_rows = [tuple(r) for r in itertools.islice(csv.reader(io.StringIO(head)), HEADER_SCAN_ROWS)]
-    header_row = _find_header_row(top_rows, is_header)
-    headers = top_rows[header_row] if top_rows else ()
-    if not headers:
-        raise AuditError(message("error-empty-file", lang, file=name))
+    data = _bare_cr_to_lf(data)
     try:
-        frame = pl.read_csv(
-            data,
-            has_header=True,
-            skip_rows=header_row,
-            new_columns=positional(len(headers)),
-            infer_schema=False,
-            encoding="utf8",
-            raise_if_empty=False,
-        )
-    except pl.exceptions.PolarsError as e:
-        text = data.decode("utf-8", errors="replace")
-        ragged = _ragged_line(text, len(headers), header_row)
-        if ragged is not None:
-            line, found = ragged
-            raise AuditError(
-                message(
-                    "error-csv-ragged",
-                    lang,
-                    file=name,
-                    line=line,
-                    found=found,
-                    expected=len(headers),
-                )
-            ) from None
-        raise AuditError(message("error-csv", lang, file=name, detail=_first_line(e))) from None
-    return RawTable(path, "csv", encoding, headers, frame)
+        top_rows = _top_records(data)
+        header_row = _find_header_row(top_rows, is_header)
+        headers = top_rows[header_row] if top_rows else ()
+        if not headers:
+            raise AuditError(message("error-empty-file", lang, file=name))
+        try:
+            frame = pl.read_csv(
+                data,
+                has_header=True,
+                skip_rows=header_row,
+                new_columns=positional(len(headers)),
+                infer_schema=False,
+                encoding="utf8",
+                raise_if_empty=False,
+            )
+        except pl.exceptions.PolarsError as e:
+            text = data.decode("utf-8", errors="replace")
+            ragged = _ragged_line(text, len(headers), header_row)
+            if ragged is not None:
+                line, found = ragged
+                raise AuditError(
+                    message(
+                        "error-csv-ragged",
+                        lang,
+                        file=name,
+                        line=line,
+                        found=found,
+                        expected=len(headers),
+                    )
+                ) from None
+            raise AuditError(message("error-csv", lang, file=name, detail=_first_line(e))) from None
+        short = short_records(data, len(headers), header_row)
+    except _QuoteNeverClosed as q:
+        raise AuditError(message("error-csv-quote", lang, file=name, line=q.line)) from None
+    except _CsvSyntax as c:
+        detail = f"line {c.line}: {c.detail}"
+        raise AuditError(message("error-csv", lang, file=name, detail=detail)) from None
+    return RawTable(path, "csv", encoding, headers, frame, short_rows=short)
 
 
 # --- XLSX --------------------------------------------------------------------------------------
