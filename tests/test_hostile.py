@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -356,3 +357,103 @@ def test_a_period_with_a_blank_is_the_period(tmp_path: Path) -> None:
     report = run_audit(submission, period=" 2026-10", lang="en")
     assert report.period == PERIOD
     assert len([f for f in report.findings if f.check == "report-internal"]) == 2
+
+
+# --- XLSX and Parquet ---------------------------------------------------------------------------
+
+
+def test_excel_number_ids_among_text_ones_are_reported_never_duplicates(tmp_path: Path) -> None:
+    import openpyxl
+
+    from audit.core.idcard import make_id
+
+    folder = write_submission(tmp_path / "sub", omit=["women"])
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["身份证号", "姓名", "出生日期", "村代码", "组"])
+    # Two IDs that differ only in their last three digits: as numbers both show ...000.
+    ids = [make_id("110101", date(1990, 1, 1), s) for s in range(2, 400, 2)]
+    typed = [i for i in ids if not i.endswith("X")][:2]
+    for pid in typed:  # Excel keeps 15 significant digits of a number typed into a cell
+        ws.append([int(pid[:15] + "000"), "甲", "1990-01-01", VILLAGE_A, 1])
+    for pid in [i for i in ids if i.endswith("X")][:3]:  # these stay text: X is no digit
+        ws.append([pid, "乙", "1990-01-01", VILLAGE_A, 1])
+    wb.save(folder / "women.xlsx")
+    before = checksums(folder)
+    report = run_audit(folder, lang="en")
+    unchanged(folder, before)
+    lost = [f for f in report.findings if f.check == "cell-invalid" and f.table == "women"]
+    assert [f.message for f in lost] == [
+        f"person_id: '{pid[:15]}000' was stored as a number and Excel keeps only 15 digits; "
+        "format the column as text and enter it again"
+        for pid in typed
+    ]
+    assert not [f for f in report.findings if f.check in ("dup-person", "id-format")]
+
+
+def test_village_codes_no_worksheet_can_be_named_after(tmp_path: Path) -> None:
+    from audit.render import render
+
+    ext_b = "\U00020000" * 31  # 62 UTF-16 units
+    quote = "3408111010" + "x" * 20 + "'" + "yz"  # apostrophe at the 31st character
+    women = [
+        {"person_id": f"11010119900101{i:03d}6", "name": "甲", "village_code": v, "group_no": 1}
+        for i, v in enumerate((ext_b, quote, "=1+2\x1b[2J"))
+    ]
+    folder = write_submission(tmp_path / "sub", {"women": women})
+    report = run_audit(folder, lang="zh")
+    data = render(report, "xlsx")
+    assert isinstance(data, bytes) and data[:2] == b"PK"
+
+
+def test_a_parquet_list_column_is_an_error_naming_it(tmp_path: Path) -> None:
+    import polars as pl
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    pl.DataFrame({"person_id": [IDS[0]], "name": [["甲", "乙"]], "notes": [[1]]}).write_parquet(
+        folder / "women.parquet"
+    )
+    with pytest.raises(AuditError) as e:
+        load(folder)
+    assert str(e.value) == (
+        "women.parquet: column name (name) has type List(String): each cell holds several "
+        "values, not one (expected a text, number or date column)"
+    )
+    # an unknown list column is ignored like any unknown column
+    pl.DataFrame({"person_id": [IDS[0]], "notes": [[1]]}).write_parquet(folder / "women.parquet")
+    assert load(folder).table("women").extra_columns == ("notes",)
+
+
+# --- the process: streams, locale ---------------------------------------------------------------
+
+
+def _audit(*args: str, env: dict[str, str] | None = None, stdout: Any = None) -> Any:
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-c", "from audit.cli import main; main()", *args],
+        cwd=PROJECT,
+        env={**os.environ, **(env or {})},
+        stdout=stdout if stdout is not None else subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        timeout=120,
+    )
+
+
+def test_stdout_on_a_full_disk_and_an_ascii_locale(tmp_path: Path) -> None:
+    demo = str(PROJECT / "sample_data" / "demo")
+    with open("/dev/full", "wb") as full:
+        done = _audit("inspect", demo, stdout=full)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == (
+        "audit: cannot write to standard output: No space left on device"
+    )
+    ascii_env = {"LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii"}
+    done = _audit("inspect", demo, env=ascii_env)
+    assert done.returncode == 0, done.stderr
+    assert b"\\u63d0\\u4ea4" in done.stdout  # 提交, escaped instead of a crash
+    assert b"Traceback" not in done.stderr

@@ -140,6 +140,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "zh": "{file}：无法按 Excel 工作簿读取（{detail}）",
         "en": "{file}: cannot be read as an Excel workbook ({detail})",
     },
+    "error-nested-column": {
+        "zh": "{file}：列 {header}（{column}）的类型是 {dtype}，每个单元格是一组值而不是单个值"
+        "（应为文本、数字或日期列）",
+        "en": "{file}: column {header} ({column}) has type {dtype}: each cell holds several "
+        "values, not one (expected a text, number or date column)",
+    },
     "error-parquet": {
         "zh": "{file}：无法按 Parquet 读取（{detail}）",
         "en": "{file}: cannot be read as Parquet ({detail})",

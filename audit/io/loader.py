@@ -49,7 +49,7 @@ from audit.core.exitcodes import AuditError
 from audit.core.messages import message
 from audit.core.models import Category, Finding, Severity, TableLoad, sort_findings
 from audit.core.period import normalise_period
-from audit.io.readers import FORMATS, RawTable, read_table_file
+from audit.io.readers import FORMATS, LOST_DIGITS, RawTable, read_table_file, xlsx_number_rows
 from audit.io.schema import create_tables
 
 MANIFEST = "manifest.json"
@@ -377,6 +377,8 @@ def source_text(name: str, dtype: pl.DataType, ctype: ColumnType) -> pl.Expr:
         return _number_text(e, dtype)
     if dtype == pl.Boolean:
         return e.cast(pl.String)  # "true" / "false", NULL stays NULL
+    if dtype.is_nested() or dtype == pl.Object:  # an unmapped list column: filled or not
+        return pl.when(e.is_not_null()).then(pl.lit(str(dtype))).otherwise(pl.lit(None, pl.String))
     return _blank_to_null(e.cast(pl.String, strict=False))
 
 
@@ -471,6 +473,18 @@ def _src(name: str) -> str:
     return f"__src_{name}"
 
 
+def _number_cells(raw: RawTable, position: int, col: str) -> list[int]:
+    """Rows of an XLSX text column whose cell is a number that lost digits (none usually).
+
+    Only when some value looks like one (15 digits and 000, as Excel shows an 18-digit
+    number) are the cell types read, so a register kept as text costs nothing more.
+    """
+    text = raw.frame.get_column(col)
+    if not text.str.strip_chars().str.contains(LOST_DIGITS).any():
+        return []
+    return sorted(xlsx_number_rows(raw, position))
+
+
 def _lost_digits_possible(dtype: pl.DataType, fmt: str) -> bool:
     """Numbers in Excel are doubles (15 significant digits), whatever type polars shows."""
     return dtype.is_float() or (fmt == "xlsx" and dtype.is_numeric())
@@ -481,6 +495,19 @@ def normalise_table(
 ) -> tuple[TableLoad, pl.DataFrame, list[Finding]]:
     """Map headers and parse cells: the canonical frame (contract order), TableLoad, findings."""
     positions, extras = map_headers(t, raw, lang=lang)
+    for name, i in positions.items():  # lists and structs (Parquet) are no cell values
+        dtype = raw.frame.schema[f"c{i}"]
+        if dtype.is_nested() or dtype == pl.Object:
+            raise AuditError(
+                message(
+                    "error-nested-column",
+                    lang,
+                    file=raw.path.name,
+                    header=raw.headers[i],
+                    column=name,
+                    dtype=str(dtype),
+                )
+            )
     src = raw.frame
     schema = src.schema
     blank = pl.all_horizontal(
@@ -514,6 +541,14 @@ def normalise_table(
             # better than a wrong one.
             value = pl.when(pl.col(_txt(c.name)).str.len_chars() < 16).then(value)
             suspect_numbers.append(c.name)
+        elif c.name in ID_NUMBER_COLUMNS and raw.format == "xlsx" and dtype == pl.String:
+            # Number cells among text ones (the IDs ending in X stay text): the column
+            # arrives as text, so the number cells are found by their cell type.
+            numbers = _number_cells(raw, positions[c.name], col)
+            if numbers:
+                lost = pl.col(_ROW).is_in(numbers) & (pl.col(_txt(c.name)).str.len_chars() >= 16)
+                value = pl.when(~lost).then(value)
+                suspect_numbers.append(c.name)
         value_exprs.append(value.alias(c.name))
         if c.type is not ColumnType.TEXT or c.name in suspect_numbers:
             checked.append(c.name)

@@ -50,6 +50,7 @@ class RawTable:
     frame: pl.DataFrame  # columns c0, c1, …; one row per data row of the file
     # CSV rows with fewer fields than the header: (data row, fields found)
     short_rows: tuple[tuple[int, int], ...] = ()
+    sheet: int | str | None = None  # XLSX: the worksheet read (index or name)
 
 
 def positional(n: int) -> list[str]:
@@ -327,7 +328,47 @@ def read_xlsx_file(
     headers = list(top_rows[header_row])
     headers += [""] * (frame.width - len(headers))
     frame.columns = positional(frame.width)
-    return RawTable(path, "xlsx", None, tuple(headers[: frame.width]), frame)
+    return RawTable(path, "xlsx", None, tuple(headers[: frame.width]), frame, sheet=0)
+
+
+# A number Excel shows for an 18-digit ID typed into a number cell: 15 significant digits.
+LOST_DIGITS = r"^\d{15}0{3}$"
+
+
+def xlsx_number_rows(raw: RawTable, position: int) -> frozenset[int]:
+    """Data rows (1 = first below the header) whose cell in column `position` is a number.
+
+    fastexcel gives a column that mixes number and text cells as text, so an ID typed as
+    a number (its last digits lost) looks like any other ID. openpyxl knows each cell's
+    type; the rows are found below the header row, matched by its texts.
+    """
+    import openpyxl
+
+    wanted = [h for h in raw.headers if h]
+    wb = openpyxl.load_workbook(raw.path, read_only=True, data_only=True)
+    try:
+        ws = wb[raw.sheet] if isinstance(raw.sheet, str) else wb.worksheets[raw.sheet or 0]
+        header_at: int | None = None
+        column: int | None = None
+        rows: set[int] = set()
+        for n, cells in enumerate(ws.iter_rows(), start=1):
+            if header_at is None:
+                texts = [_header_text(getattr(c, "value", None)) for c in cells]
+                if [t for t in texts if t] == wanted:
+                    header_at = n
+                    column = [i for i, t in enumerate(texts) if t][
+                        sum(1 for h in raw.headers[:position] if h)
+                    ]
+                elif n > 1000:
+                    break
+                continue
+            cell = cells[column] if column is not None and column < len(cells) else None
+            value = getattr(cell, "value", None)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                rows.add(n - header_at)
+        return frozenset(rows)
+    finally:
+        wb.close()
 
 
 def _header_text(value: object) -> str:

@@ -645,8 +645,16 @@ def window_text(report: AuditReport, lang: str) -> str:
     )
 
 
-def sheet_safe(text: str) -> str:
-    """Characters no worksheet name may hold replaced; 31 characters at most."""
-    for ch in "[]:*?/\\":
-        text = text.replace(ch, "_")
-    return text.strip("'")[:31] or "_"
+SHEET_NAME_MAX = 31  # Excel counts UTF-16 code units: a CJK Extension-B character is two
+
+
+def sheet_safe(text: str, limit: int = SHEET_NAME_MAX) -> str:
+    """A valid worksheet name: characters none may hold replaced (control characters too),
+    at most `limit` UTF-16 units, and no apostrophe at either end (also after cutting)."""
+    text = "".join("_" if ch in "[]:*?/\\" or not ch.isprintable() else ch for ch in text)
+    out = ""
+    for ch in text:
+        if len((out + ch).encode("utf-16-le")) > 2 * limit:
+            break
+        out += ch
+    return out.strip("'").strip() or "_"

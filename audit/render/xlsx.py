@@ -33,6 +33,7 @@ from audit.core.exitcodes import FailOn
 from audit.core.models import AuditReport, Category, Finding
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview, Rate
 from audit.render.labels import (
+    SHEET_NAME_MAX,
     Names,
     category_name,
     check_text,
@@ -155,7 +156,7 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         unique, n = base, 2
         while unique.lower() in taken:
             suffix = f" ({n})"
-            unique, n = base[: 31 - len(suffix)] + suffix, n + 1
+            unique, n = sheet_safe(base, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
         taken.add(unique.lower())
         return _Sheet(wb.add_worksheet(unique), formats)
 
