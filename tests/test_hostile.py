@@ -457,3 +457,60 @@ def test_stdout_on_a_full_disk_and_an_ascii_locale(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert b"\\u63d0\\u4ea4" in done.stdout  # 提交, escaped instead of a crash
     assert b"Traceback" not in done.stderr
+
+
+# --- every range the contract states is a check --------------------------------------------------
+
+
+def test_every_contract_range_is_a_finding(tmp_path: Path) -> None:
+    from audit.core.contract import REPORT_COUNT_COLUMNS
+
+    women = [
+        {"person_id": IDS[0], "name": "甲", "village_code": VILLAGE_A, "group_no": 1},
+        {"person_id": IDS[1], "name": "乙", "village_code": VILLAGE_A, "children": -3},
+        {"person_id": IDS[2], "name": "丙", "village_code": VILLAGE_A, "group_no": INT64_MAX},
+    ]
+    births = [{"birth_id": "B1", "mother_id": IDS[0], "village_code": VILLAGE_A, "birth_order": 7}]
+    issues = [{"issue_id": "I1", "person_id": IDS[0], "village_code": VILLAGE_A, "quantity": -5}]
+    report_row: dict[str, Any] = {"period": PERIOD, "level": "township", "unit_code": TOWNSHIP}
+    report_row.update({c: 0 for c in REPORT_COUNT_COLUMNS})
+    report_row["proc_abortion"] = -1
+    tables = {
+        "women": women,
+        "births": births,
+        "supply_issues": issues,
+        "stat_reports": [report_row],
+    }
+    report = run_audit(write_submission(tmp_path / "sub", tables), lang="en")
+    found = [(f.table, f.record, f.message) for f in report.findings if f.check == "value-range"]
+    assert sorted(found) == [
+        (
+            "births",
+            "B1",
+            "births record B1: birth_order is 7, outside its range "
+            "(expected 1, 2 or 3 (3 = third or later))",
+        ),
+        (
+            "stat_reports",
+            f"{PERIOD}|township|{TOWNSHIP}",
+            f"stat_reports record "
+            f"{PERIOD}|township|{TOWNSHIP}: proc_abortion is -1, outside its range "
+            "(expected 0 or more)",
+        ),
+        (
+            "supply_issues",
+            "I1",
+            "supply_issues record I1: quantity is -5, outside its range (expected more than 0)",
+        ),
+        (
+            "women",
+            IDS[1],
+            f"women record {IDS[1]}: children is -3, outside its range (expected 0 or more)",
+        ),
+        (
+            "women",
+            IDS[2],
+            f"women record {IDS[2]}: group_no is {INT64_MAX}, outside its range (expected 1 to 99)",
+        ),
+    ]
+    assert all(f.severity.value == "error" for f in report.findings if f.check == "value-range")
