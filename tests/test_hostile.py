@@ -514,3 +514,62 @@ def test_every_contract_range_is_a_finding(tmp_path: Path) -> None:
         ),
     ]
     assert all(f.severity.value == "error" for f in report.findings if f.check == "value-range")
+
+
+# --- safety: formulas, control characters -------------------------------------------------------
+
+
+def _formulas(path: Path) -> list[str]:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path)
+    return [
+        f"{sheet.title}!{cell.coordinate}"
+        for sheet in wb.worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+        if cell.data_type == "f"
+    ]
+
+
+def test_spotcheck_worksheet_and_score_never_hold_live_formulas(
+    tmp_path: Path, capsys: Any
+) -> None:
+    from tests.test_spotcheck_worksheet import crafted, fill
+
+    sub = crafted(tmp_path / "sub")
+    manifest = json.loads((sub / "manifest.json").read_text(encoding="utf-8"))
+    manifest["township_name"] = '=HYPERLINK("http://example.invalid","x")'
+    (sub / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    women = (sub / "women.csv").read_text(encoding="utf-8").replace("姓名a1", "=1+2")
+    (sub / "women.csv").write_text(women, encoding="utf-8")
+    sheet = tmp_path / "plan.xlsx"
+    args = ["--households", "5", "--seed", "1", "--window-start", "2025-10-01"]
+    code, _, err = cli(capsys, "spotcheck", "plan", str(sub), "-o", str(sheet), *args)
+    assert code == 0, err
+    assert _formulas(sheet) == []
+    done, scored = tmp_path / "done.xlsx", tmp_path / "score.xlsx"
+    fill(sheet, done, women={}, births={"B1": "属实", "B3": "属实"})
+    code, _, err = cli(capsys, "spotcheck", "score", str(done), "-f", "xlsx", "-o", str(scored))
+    assert code == 0, err
+    assert _formulas(scored) == []
+
+
+def test_control_characters_never_reach_the_terminal(tmp_path: Path, capsys: Any) -> None:
+    folder = tmp_path / "sub"
+    write_submission(folder, omit=["women"])
+    (folder / "women.csv").write_bytes(
+        b"person_id,name,birth_date,\x1b[2Jnotes\n"
+        + f"{IDS[0]},\x1b]0;title\x07甲,\x1b[31m1990,x\n".encode()
+    )
+    before = checksums(folder)
+    for args in (
+        ["inspect", str(folder)],
+        ["run", str(folder), "-f", "markdown"],
+        ["run", str(folder)],
+    ):
+        code, out, err = cli(capsys, *args)
+        assert code in (0, 1), err
+        assert "\x1b" not in out and "\x07" not in out
+        assert "\\x1b" in out  # shown, as a visible escape
+    unchanged(folder, before)

@@ -24,6 +24,7 @@ from audit.core.exitcodes import AuditError, FailOn
 from audit.core.models import AuditReport
 
 FORMATS = ("table", "json", "junit", "markdown", "xlsx", "html")
+TERMINAL_FORMATS = ("table", "markdown")
 
 _STAGES = {
     "zh": {"load": "读取提交文件", "checks": "审核", "overview": "汇总指标"},
@@ -47,6 +48,10 @@ def render(
 ) -> str | bytes:
     """`color`: terminal colours for `table` (None: decide from stdout and NO_COLOR)."""
     options: dict[str, Any] = {"color": color} if fmt == "table" else {}
+    if fmt in TERMINAL_FORMATS:  # read on a terminal: no control character from a cell
+        from audit.render.safe import terminal_safe
+
+        report = terminal_safe(report)
     out: str | bytes = _module(fmt).render(report, fail_on=FailOn(fail_on), limit=limit, **options)
     return out
 

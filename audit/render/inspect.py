@@ -24,6 +24,7 @@ from rich.text import Text
 from audit.core.contract import LEDGER_NAMES_ZH, Ledger, table
 from audit.core.models import Severity, Village
 from audit.io.loader import Submission
+from audit.render.safe import terminal_safe
 
 WIDTH = 100
 FINDINGS_SHOWN = 50  # the table form lists this many load findings; JSON lists all
@@ -147,7 +148,7 @@ def render_inspect(
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     if fmt != "table":
         raise ValueError(f"unknown inspect format {fmt!r}")
-    return _render_table(data, lang=lang, color=color, limit=limit)
+    return _render_table(terminal_safe(data), lang=lang, color=color, limit=limit)
 
 
 def _ledger(ledger: str, lang: str) -> str:

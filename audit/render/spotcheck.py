@@ -349,7 +349,10 @@ def render_xlsx(score: SpotcheckScore, *, lang: str = "zh") -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    # Names and codes from the worksheet stay text, never formulas or links.
+    wb = xlsxwriter.Workbook(
+        buf, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     bold = wb.add_format({"bold": True})
     head = wb.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True})
     pct = wb.add_format({"num_format": "0.0%", "border": 1})

@@ -427,7 +427,17 @@ def write_worksheet(plan: Plan) -> bytes:
     import xlsxwriter
 
     buf = io.BytesIO()
-    wb = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_numbers": False})
+    # Cells hold data as text: a village code "=1+2" or a name "=HYPERLINK(...)" never
+    # becomes a live formula or link in the team's worksheet.
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
     created = datetime.fromisoformat(plan.window_end)
     wb.set_properties(
         {
