@@ -17,7 +17,13 @@ from typing import Annotated
 import typer
 
 from audit.core.exitcodes import AuditError, ExitCode, FailOn
-from audit.guard import DEBUG_FLAG, check_interrupted, run_guarded, write_stdout
+from audit.guard import (
+    DEBUG_FLAG,
+    InterruptibleProgress,
+    check_interrupted,
+    run_guarded,
+    write_stdout,
+)
 
 app = typer.Typer(
     add_completion=False,
@@ -147,7 +153,7 @@ def run(
                 window_start=start,
                 lang=lang.value,
                 suites_dir=suites,
-                progress=progress,
+                progress=InterruptibleProgress(progress),
             )
         # Colour only for a terminal: a report saved with --output never holds escape codes.
         color = False if output is not None else None

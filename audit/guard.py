@@ -73,6 +73,27 @@ def check_interrupted() -> None:
         raise Interrupted()
 
 
+class InterruptibleProgress:
+    """The engine's progress, stopping the run at the next step once Ctrl-C was pressed.
+
+    DuckDB turns a signal that arrives during a query into its own exception, which GX
+    records as a metric error and goes on; between two steps nothing can swallow it.
+    """
+
+    def __init__(self, inner: Any = None) -> None:
+        self._inner = inner
+
+    def stage(self, name: str, total: int | None) -> None:
+        check_interrupted()
+        if self._inner is not None:
+            self._inner.stage(name, total)
+
+    def advance(self, name: str, description: str | None = None) -> None:
+        check_interrupted()
+        if self._inner is not None:
+            self._inner.advance(name, description)
+
+
 def _on_sigint(signum: int, frame: FrameType | None) -> None:
     global _interrupted
     if _interrupted:  # the second Ctrl-C: stop now, whatever is running

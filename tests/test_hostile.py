@@ -573,3 +573,39 @@ def test_control_characters_never_reach_the_terminal(tmp_path: Path, capsys: Any
         assert "\x1b" not in out and "\x07" not in out
         assert "\\x1b" in out  # shown, as a visible escape
     unchanged(folder, before)
+
+
+# --- Ctrl-C --------------------------------------------------------------------------------------
+
+
+def test_ctrl_c_during_the_checks_stops_with_130_and_writes_nothing(
+    tmp_path: Path, capsys: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import signal
+    import threading
+    import time
+
+    from audit import guard
+
+    demo = PROJECT / "sample_data" / "demo"
+    before = checksums(demo)
+    out = tmp_path / "report.json"
+    sent: list[float] = []
+    original = guard.InterruptibleProgress.advance
+
+    def advance(self: Any, name: str, description: str | None = None) -> None:
+        if name == "checks" and not sent:  # Ctrl-C lands while GX validates the next rules
+            sent.append(time.monotonic())
+            threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+        original(self, name, description)
+
+    monkeypatch.setattr(guard.InterruptibleProgress, "advance", advance)
+    code, stdout, err = cli(capsys, "run", str(demo), "-f", "json", "-o", str(out))
+    assert sent, "the checks never started"
+    assert time.monotonic() - sent[0] < 15  # promptly, not after the remaining checks
+    assert code == 130
+    assert err.strip() == "audit: interrupted (Ctrl-C); nothing was written"
+    assert stdout == ""
+    assert list(tmp_path.iterdir()) == []  # no report, no temporary file
+    unchanged(demo, before)
