@@ -43,6 +43,7 @@ CHECKS = (
     "marriage-fields",
     "early-marriage",
     "children-count",
+    "value-range",
     "future-date",
     "pregnancy-fields",
     "birth-mother-unregistered",

@@ -473,7 +473,7 @@ def _src(name: str) -> str:
     return f"__src_{name}"
 
 
-def _number_cells(raw: RawTable, position: int, col: str) -> list[int]:
+def _number_cells(raw: RawTable, position: int, col: str, lang: str) -> list[int]:
     """Rows of an XLSX text column whose cell is a number that lost digits (none usually).
 
     Only when some value looks like one (15 digits and 000, as Excel shows an 18-digit
@@ -482,7 +482,11 @@ def _number_cells(raw: RawTable, position: int, col: str) -> list[int]:
     text = raw.frame.get_column(col)
     if not text.str.strip_chars().str.contains(LOST_DIGITS).any():
         return []
-    return sorted(xlsx_number_rows(raw, position))
+    try:
+        return sorted(xlsx_number_rows(raw, position))
+    except Exception as e:  # openpyxl is stricter than calamine about a damaged zip
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise AuditError(message("error-xlsx", lang, file=raw.path.name, detail=detail)) from None
 
 
 def _lost_digits_possible(dtype: pl.DataType, fmt: str) -> bool:
@@ -544,7 +548,7 @@ def normalise_table(
         elif c.name in ID_NUMBER_COLUMNS and raw.format == "xlsx" and dtype == pl.String:
             # Number cells among text ones (the IDs ending in X stay text): the column
             # arrives as text, so the number cells are found by their cell type.
-            numbers = _number_cells(raw, positions[c.name], col)
+            numbers = _number_cells(raw, positions[c.name], col, lang)
             if numbers:
                 lost = pl.col(_ROW).is_in(numbers) & (pl.col(_txt(c.name)).str.len_chars() >= 16)
                 value = pl.when(~lost).then(value)

@@ -41,6 +41,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "marriage-fields": ("logic", "women"),
     "early-marriage": ("logic", "women"),
     "children-count": ("logic", "women"),
+    "value-range": ("logic", "women"),
     "future-date": ("logic", "women"),
     "pregnancy-fields": ("logic", "women"),
     "birth-mother-unregistered": ("under_report", "births"),
@@ -362,6 +363,14 @@ class Planter:
         )
         w = self._pick(c, "person_id")
         self._update("women", pl.col("person_id") == w["person_id"], children=w["reg_births"] - 1)
+        self._use(w["person_id"])
+        return str(w["person_id"])
+
+    def _value_range(self) -> str:
+        # Living children below zero, on a woman with no births on the register (so the
+        # number cannot also fall short of her births: children-count stays silent).
+        w = self._pick(self._free(self._women()).filter(pl.col("reg_births") == 0), "person_id")
+        self._update("women", pl.col("person_id") == w["person_id"], children=-1)
         self._use(w["person_id"])
         return str(w["person_id"])
 
