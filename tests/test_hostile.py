@@ -609,3 +609,54 @@ def test_ctrl_c_during_the_checks_stops_with_130_and_writes_nothing(
     assert stdout == ""
     assert list(tmp_path.iterdir()) == []  # no report, no temporary file
     unchanged(demo, before)
+
+
+# --- files as townships send them ----------------------------------------------------------------
+
+
+def test_footer_total_and_signature_rows_are_not_records(tmp_path: Path) -> None:
+    rows = [f"{pid},名{i},1990-01-01,{VILLAGE_A},1" for i, pid in enumerate(IDS)]
+    footer = ["", "合计 4人", "填表人：张三,审核人：李四,填报日期：2026-10-05"]
+    folder = women_csv(tmp_path, "\n".join([WOMAN_HEADER, *rows, *footer, ""]).encode())
+    (folder / "supply_issues.csv").write_text(
+        "发放编号,身份证号,村代码,发放点代码,药具名称,数量,发放日期\n"
+        f"I1,{IDS[0]},{VILLAGE_A},{VILLAGE_A},避孕套,10,2026-10-01\n"
+        f"I2,{IDS[1]},{VILLAGE_A},{VILLAGE_A},避孕套,5,2026-10-02\n"
+        "合计,,,,,16,\n",
+        encoding="utf-8",
+    )
+    sub = load(folder)
+    assert sub.table("women").rows == 3
+    assert sub.table("supply_issues").rows == 2
+    found = [
+        (f.check, f.table, f.record, f.message)
+        for f in sub.findings
+        if f.table in ("women", "supply_issues") and f.check != "column-missing"
+    ]
+    assert sorted(found) == [
+        (
+            "total-row",
+            "supply_issues",
+            "#3",
+            "supply_issues.csv: the total row 3 gives quantity = 16 but the records add up to 15",
+        ),
+        (
+            "total-row",
+            "women",
+            "#5",
+            "women.csv: the total row 5 ('合计 4人') states 4 but the table holds 3 records",
+        ),
+    ]
+
+
+def test_a_total_row_that_agrees_is_no_finding_and_a_middle_row_stays_a_record(
+    tmp_path: Path,
+) -> None:
+    rows = [f"{pid},名{i},1990-01-01,{VILLAGE_A},1" for i, pid in enumerate(IDS)]
+    rows.insert(1, "合计,,,,")  # not at the bottom: a record (with an empty key)
+    folder = women_csv(tmp_path, "\n".join([WOMAN_HEADER, *rows, "合计：共4条", ""]).encode())
+    sub = load(folder)
+    assert sub.table("women").rows == 4
+    assert [
+        f.check for f in sub.findings if f.table == "women" and f.check != "column-missing"
+    ] == []

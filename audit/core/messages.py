@@ -70,6 +70,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{file}: data row {row} has {found} fields but the header has {expected} "
         "columns; the missing cells are left empty",
     },
+    "total-row-count": {
+        "zh": "{file} 表尾第 {row} 行合计“{text}”写明 {stated} 条，但表中有 {rows} 条记录",
+        "en": "{file}: the total row {row} ({text!r}) states {stated} but the table holds "
+        "{rows} records",
+    },
+    "total-row-sum": {
+        "zh": "{file} 表尾第 {row} 行合计的 {column} 为 {stated}，但各记录之和为 {sum}",
+        "en": "{file}: the total row {row} gives {column} = {stated} but the records add up "
+        "to {sum}",
+    },
     # --- errors that stop the audit (exit 2): file, column, what was expected ------------------
     "error-not-found": {
         "zh": "{path}：不存在（应为一个乡镇一个月的提交文件夹）",

@@ -34,6 +34,7 @@ Design decisions:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -49,6 +50,7 @@ from audit.core.exitcodes import AuditError
 from audit.core.messages import message
 from audit.core.models import Category, Finding, Severity, TableLoad, sort_findings
 from audit.core.period import normalise_period
+from audit.io.footer import Footer, TotalRow, find_footer
 from audit.io.readers import FORMATS, LOST_DIGITS, RawTable, read_table_file, xlsx_number_rows
 from audit.io.schema import create_tables
 
@@ -512,7 +514,9 @@ def normalise_table(
                     dtype=str(dtype),
                 )
             )
-    src = raw.frame
+    # Total and signature rows below the data are not records (a total row is checked).
+    footer = find_footer(raw.frame)
+    src = raw.frame.slice(0, footer.start)
     schema = src.schema
     blank = pl.all_horizontal(
         [source_text(c, schema[c], ColumnType.TEXT).is_null() for c in src.columns]
@@ -562,7 +566,8 @@ def normalise_table(
     canonical = values.select(t.column_names)
 
     findings = _cell_findings(t, texts, values, checked, suspect_numbers, lang)
-    findings += _short_row_findings(t, raw, values, len(raw.headers), lang)
+    findings += _short_row_findings(t, raw, values, len(raw.headers), footer.start, lang)
+    findings += _total_findings(t, raw, footer, values, positions, lang)
     load = TableLoad(
         table=t.name,
         ledger=t.ledger.value,
@@ -671,14 +676,57 @@ def _cell_findings(
     return findings
 
 
+def _total_findings(
+    t: Table,
+    raw: RawTable,
+    footer: Footer,
+    values: pl.DataFrame,
+    positions: dict[str, int],
+    lang: str,
+) -> list[Finding]:
+    """total-row: a total row below the data that disagrees with the records above it."""
+    findings = []
+
+    def finding(total: TotalRow, key: str, **fields: object) -> Finding:
+        return Finding(
+            "total-row",
+            Category.ARITHMETIC,
+            Severity.ERROR,
+            (t.ledger.value,),
+            t.name,
+            f"#{total.row}",
+            None,
+            message(key, lang, file=raw.path.name, row=total.row, text=total.text, **fields),
+        )
+
+    for total in footer.totals:
+        stated = total.stated_count()
+        if stated is not None and stated != values.height:
+            findings.append(finding(total, "total-row-count", stated=stated, rows=values.height))
+        for c in t.columns:
+            if c.type is not ColumnType.INT or c.name not in positions:
+                continue
+            cell = total.cells[positions[c.name]]
+            if cell is None or not re.fullmatch(_INT, cell):
+                continue
+            stated_sum = int(cell.split(".")[0])
+            actual = sum(values.get_column(c.name).drop_nulls().to_list())
+            if stated_sum != actual:
+                findings.append(
+                    finding(total, "total-row-sum", column=c.name, stated=stated_sum, sum=actual)
+                )
+    return findings
+
+
 def _short_row_findings(
-    t: Table, raw: RawTable, values: pl.DataFrame, n_fields: int, lang: str
+    t: Table, raw: RawTable, values: pl.DataFrame, n_fields: int, end: int, lang: str
 ) -> list[Finding]:
     """row-short: a CSV row with fewer fields than the header (its last cells were lost)."""
-    if not raw.short_rows:
+    short_rows = [(r, f) for r, f in raw.short_rows if r <= end]  # footer rows are no records
+    if not short_rows:
         return []
     short = pl.DataFrame(
-        {_ROW: [r for r, _ in raw.short_rows], "__fields": [f for _, f in raw.short_rows]},
+        {_ROW: [r for r, _ in short_rows], "__fields": [f for _, f in short_rows]},
         schema={_ROW: values.schema[_ROW], "__fields": pl.Int64},
     )
     rows = short.join(values, on=_ROW, how="left").with_columns(_village_expr(t).alias("__v"))
