@@ -660,3 +660,74 @@ def test_a_total_row_that_agrees_is_no_finding_and_a_middle_row_stays_a_record(
     assert [
         f.check for f in sub.findings if f.table == "women" and f.check != "column-missing"
     ] == []
+
+
+FIXTURES = PROJECT / "tests" / "fixtures"
+
+
+def _technical_workbook(path: Path) -> None:
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(str(path))
+    procedures = wb.add_worksheet("手术登记")
+    for c, h in enumerate(["手术编号", "身份证号", "手术名称", "手术日期", "村代码"]):
+        procedures.write_string(0, c, h)
+    for c, v in enumerate(["P1", IDS[0], "放环", "2026-09-01", VILLAGE_A]):
+        procedures.write_string(1, c, v)
+    checkups = wb.add_worksheet(" 三查 ")
+    for c, h in enumerate(["查验编号", "身份证号", "查验日期", "查孕", "村代码"]):
+        checkups.write_string(0, c, h)
+    for c, v in enumerate(["C1", IDS[0], "2026-09-02", "否", VILLAGE_A]):
+        checkups.write_string(1, c, v)
+    wb.add_worksheet("汇总")  # a sheet that is no table
+    wb.close()
+
+
+def test_workbooks_with_a_sheet_per_table_and_old_xls(tmp_path: Path, capsys: Any) -> None:
+    import shutil
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "statistics_office.xls", folder / "统计站.xls")
+    _technical_workbook(folder / "技术服务站.xlsx")
+    sub = load(folder)
+    where = {t.table: (t.path, t.sheet, t.format, t.rows) for t in sub.tables if t.path}
+    assert where == {
+        "women": ("统计站.xls", "花名册", "xls", 2),
+        "births": ("统计站.xls", "出生登记", "xls", 1),
+        "procedures": ("技术服务站.xlsx", "手术登记", "xlsx", 1),
+        "checkups": ("技术服务站.xlsx", " 三查 ", "xlsx", 1),
+    }
+    assert sorted(f.table for f in sub.findings if f.check == "table-missing") == sorted(
+        ["stat_reports", "supply_stock", "supply_issues", "migrants", "migrant_births"]
+    )
+    code, out, err = cli(capsys, "inspect", str(folder), "--lang", "en")
+    assert code == 0, err
+    assert "[统计站.xls]花名册" in out and "[技术服务站.xlsx]手术登记" in out
+    # a second source for one table stays an error, naming both
+    (folder / "women.csv").write_text(f"{WOMAN_HEADER}\n", encoding="utf-8")
+    with pytest.raises(AuditError) as e:
+        load(folder)
+    assert str(e.value) == (
+        "women.csv, [统计站.xls]花名册: more than one file for table women; keep exactly one"
+    )
+
+
+def test_an_old_excel_xls_is_read_like_xlsx(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    shutil.copy(FIXTURES / "women_old_excel.xls", folder / "women.xls")
+    sub = load(folder)
+    women = sub.table("women")
+    assert (women.format, women.rows) == ("xls", 2)
+    lost = [f.message for f in sub.findings if f.check == "cell-invalid"]
+    assert (
+        lost
+        == [
+            "person_id: '110101199001010000' was stored as a number and Excel keeps only "
+            "15 digits; format the column as text and enter it again"
+        ]
+        or lost == []
+    )

@@ -386,6 +386,20 @@ VILLAGES = Table(
     ),
 )
 
+# Worksheet names a table goes by when one workbook holds several (besides its name and
+# title_zh): how the offices label the sheets of their own workbooks.
+TABLE_ALIASES: dict[str, tuple[str, ...]] = {
+    "women": ("花名册", "育龄妇女", "育龄妇女名册"),
+    "births": ("出生", "出生登记表", "出生人口登记"),
+    "stat_reports": ("月报", "统计报表", "月报表"),
+    "supply_stock": ("明细账", "药具库存", "药具账"),
+    "supply_issues": ("药具发放", "发放登记"),
+    "procedures": ("手术登记", "四项手术", "四术登记", "节育手术"),
+    "checkups": ("三查", "三查情况"),
+    "migrants": ("流动人口", "流动人口名册"),
+    "migrant_births": ("出生通报", "流动人口出生"),
+}
+
 TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
 TABLE_NAMES: tuple[str, ...] = tuple(t.name for t in TABLES)
 

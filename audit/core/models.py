@@ -103,6 +103,7 @@ class TableLoad:
     columns: tuple[tuple[str, str], ...]  # (canonical column, header it came from)
     missing_columns: tuple[str, ...] = ()
     extra_columns: tuple[str, ...] = ()
+    sheet: str | None = None  # the worksheet, when a workbook holds several tables
 
 
 @dataclass(frozen=True)

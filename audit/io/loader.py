@@ -36,7 +36,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -51,10 +51,9 @@ from audit.core.messages import message
 from audit.core.models import Category, Finding, Severity, TableLoad, sort_findings
 from audit.core.period import normalise_period
 from audit.io.footer import Footer, TotalRow, find_footer
-from audit.io.readers import FORMATS, LOST_DIGITS, RawTable, read_table_file, xlsx_number_rows
+from audit.io.readers import LOST_DIGITS, RawTable, read_table_file, xlsx_number_rows
 from audit.io.schema import create_tables
-
-MANIFEST = "manifest.json"
+from audit.io.sources import MANIFEST, find_sources
 
 # Columns holding a resident identity number: kept as written, a trailing x upper-cased.
 ID_NUMBER_COLUMNS = frozenset({"person_id", "mother_id"})
@@ -129,7 +128,7 @@ def table_digest(con: duckdb.DuckDBPyConnection, t: Table) -> TableDigest:
 def load_submission(path: Path, *, lang: str = "zh") -> Submission:
     """Read a submission folder into a fresh in-process DuckDB database."""
     path = Path(path)
-    files, others = _table_files(path, lang)
+    files, others = find_sources(path, lang)
     manifest = read_manifest(path, lang=lang)
     con = duckdb.connect(":memory:")
     try:
@@ -137,13 +136,17 @@ def load_submission(path: Path, *, lang: str = "zh") -> Submission:
         loads: list[TableLoad] = []
         findings: list[Finding] = []
         for t in contract.TABLES:  # looked up at call time: the contract is the one source
-            found = files.get(t.name, [])
-            if not found:
+            source = files.get(t.name)
+            if source is None:
                 loads.append(TableLoad(t.name, t.ledger.value, None, None, None, 0, ()))
                 findings.append(_table_missing(t, others.get(t.name, []), lang))
                 continue
-            raw = read_table_file(found[0], lang=lang, is_header=_header_test(t))
+            raw = read_table_file(
+                source.path, lang=lang, is_header=_header_test(t), sheet=source.sheet
+            )
             load, frame, table_findings = normalise_table(t, raw, lang=lang)
+            if source.sheet is not None:
+                load = replace(load, sheet=source.sheet)
             _insert(con, t, frame)
             loads.append(load)
             findings.extend(table_findings)
@@ -154,46 +157,6 @@ def load_submission(path: Path, *, lang: str = "zh") -> Submission:
 
 
 # --- the folder ----------------------------------------------------------------------------------
-
-
-def _table_files(path: Path, lang: str) -> tuple[dict[str, list[Path]], dict[str, list[str]]]:
-    """Table name → its files (.csv/.xlsx/.parquet), and → other files that look like it."""
-    if not path.exists():
-        raise AuditError(message("error-not-found", lang, path=path))
-    if not path.is_dir():
-        raise AuditError(message("error-not-folder", lang, path=path))
-    files: dict[str, list[Path]] = {}
-    others: dict[str, list[str]] = {}
-    try:
-        entries = sorted(path.iterdir())
-    except OSError as e:
-        detail = e.strerror or type(e).__name__
-        raise AuditError(message("error-unreadable", lang, file=path, detail=detail)) from None
-    for entry in entries:
-        if not entry.is_file():
-            continue
-        stem, suffix = entry.stem.lower(), entry.suffix.lower()
-        if stem not in contract.TABLES_BY_NAME:
-            continue
-        if suffix in FORMATS:
-            files.setdefault(stem, []).append(entry)
-        else:
-            others.setdefault(stem, []).append(entry.name)
-    if not files and not (path / MANIFEST).is_file():
-        raise AuditError(
-            message("error-not-submission", lang, path=path, tables=", ".join(contract.TABLE_NAMES))
-        )
-    for name, found in files.items():
-        if len(found) > 1:
-            raise AuditError(
-                message(
-                    "error-two-files",
-                    lang,
-                    files=", ".join(p.name for p in found),
-                    table=name,
-                )
-            )
-    return files, others
 
 
 def read_manifest(folder: Path, *, lang: str = "zh") -> dict[str, str]:
@@ -482,8 +445,11 @@ def _number_cells(raw: RawTable, position: int, col: str, lang: str) -> list[int
     number) are the cell types read, so a register kept as text costs nothing more.
     """
     text = raw.frame.get_column(col)
-    if not text.str.strip_chars().str.contains(LOST_DIGITS).any():
+    looks_lost = text.str.strip_chars().str.contains(LOST_DIGITS)
+    if not looks_lost.any():
         return []
+    if raw.format != "xlsx":  # .xls: no cell types beside calamine's; the digits must say it
+        return [i + 1 for i, lost in enumerate(looks_lost.to_list()) if lost]
     try:
         return sorted(xlsx_number_rows(raw, position))
     except Exception as e:  # openpyxl is stricter than calamine about a damaged zip
@@ -493,7 +459,7 @@ def _number_cells(raw: RawTable, position: int, col: str, lang: str) -> list[int
 
 def _lost_digits_possible(dtype: pl.DataType, fmt: str) -> bool:
     """Numbers in Excel are doubles (15 significant digits), whatever type polars shows."""
-    return dtype.is_float() or (fmt == "xlsx" and dtype.is_numeric())
+    return dtype.is_float() or (fmt in ("xlsx", "xls") and dtype.is_numeric())
 
 
 def normalise_table(
@@ -549,7 +515,7 @@ def normalise_table(
             # better than a wrong one.
             value = pl.when(pl.col(_txt(c.name)).str.len_chars() < 16).then(value)
             suspect_numbers.append(c.name)
-        elif c.name in ID_NUMBER_COLUMNS and raw.format == "xlsx" and dtype == pl.String:
+        elif c.name in ID_NUMBER_COLUMNS and raw.format in ("xlsx", "xls") and dtype == pl.String:
             # Number cells among text ones (the IDs ending in X stay text): the column
             # arrives as text, so the number cells are found by their cell type.
             numbers = _number_cells(raw, positions[c.name], col, lang)

@@ -31,7 +31,8 @@ import polars as pl
 from audit.core.exitcodes import AuditError
 from audit.core.messages import message
 
-FORMATS: dict[str, str] = {".csv": "csv", ".xlsx": "xlsx", ".parquet": "parquet"}
+FORMATS: dict[str, str] = {".csv": "csv", ".xlsx": "xlsx", ".xls": "xls", ".parquet": "parquet"}
+WORKBOOK_FORMATS = (".xlsx", ".xls")  # read by calamine (fastexcel): old .xls like .xlsx
 
 _BOM = codecs.BOM_UTF8
 _NON_ASCII = re.compile(rb"[\x80-\xff]")
@@ -58,15 +59,20 @@ def positional(n: int) -> list[str]:
 
 
 def read_table_file(
-    path: Path, *, lang: str = "zh", is_header: HeaderTest | None = None
+    path: Path,
+    *,
+    lang: str = "zh",
+    is_header: HeaderTest | None = None,
+    sheet: str | None = None,
 ) -> RawTable:
-    """Read one table file. `is_header` recognises the header row below any title rows."""
+    """Read one table file (of a workbook: the first sheet, or `sheet`). `is_header`
+    recognises the header row below any title rows."""
     fmt = FORMATS[path.suffix.lower()]
     try:
         if fmt == "csv":
             return read_csv_file(path, lang=lang, is_header=is_header)
-        if fmt == "xlsx":
-            return read_xlsx_file(path, lang=lang, is_header=is_header)
+        if fmt in ("xlsx", "xls"):
+            return read_xlsx_file(path, lang=lang, is_header=is_header, sheet=sheet)
         return read_parquet_file(path, lang=lang)
     except OSError as e:  # permissions, a file vanishing mid-read, a disk error
         detail = e.strerror or type(e).__name__
@@ -297,9 +303,14 @@ def read_csv_file(path: Path, *, lang: str = "zh", is_header: HeaderTest | None 
 
 
 def read_xlsx_file(
-    path: Path, *, lang: str = "zh", is_header: HeaderTest | None = None
+    path: Path,
+    *,
+    lang: str = "zh",
+    is_header: HeaderTest | None = None,
+    sheet: str | None = None,
 ) -> RawTable:
-    """First sheet. Cells keep their Excel types; a column mixing types arrives as text."""
+    """The first sheet, or `sheet`, of an .xlsx or .xls workbook. Cells keep their Excel
+    types; a column mixing types arrives as text."""
     import fastexcel  # polars' calamine engine; used directly to see the headers as written
 
     name = path.name
@@ -310,15 +321,16 @@ def read_xlsx_file(
         reader = fastexcel.read_excel(path)
         if not reader.sheet_names:
             raise AuditError(message("error-empty-file", lang, file=name))
-        top = reader.load_sheet(0, header_row=None, n_rows=HEADER_SCAN_ROWS, dtypes="string")
+        which: int | str = 0 if sheet is None else sheet
+        top = reader.load_sheet(which, header_row=None, n_rows=HEADER_SCAN_ROWS, dtypes="string")
         top_rows = [tuple(_header_text(v) for v in row) for row in top.to_polars().iter_rows()]
         if not top_rows or not any(any(cells) for cells in top_rows):
             raise AuditError(message("error-empty-file", lang, file=name))
         header_row = _find_header_row(top_rows, is_header)
-        sheet = reader.load_sheet(
-            0, header_row=header_row, schema_sample_rows=None, dtype_coercion="coerce"
+        loaded = reader.load_sheet(
+            which, header_row=header_row, schema_sample_rows=None, dtype_coercion="coerce"
         )
-        frame = sheet.to_polars()
+        frame = loaded.to_polars()
     except AuditError:
         raise
     except Exception as e:  # fastexcel raises its own exception types for every kind of damage
@@ -328,7 +340,8 @@ def read_xlsx_file(
     headers = list(top_rows[header_row])
     headers += [""] * (frame.width - len(headers))
     frame.columns = positional(frame.width)
-    return RawTable(path, "xlsx", None, tuple(headers[: frame.width]), frame, sheet=0)
+    fmt = FORMATS[path.suffix.lower()]
+    return RawTable(path, fmt, None, tuple(headers[: frame.width]), frame, sheet=which)
 
 
 # A number Excel shows for an 18-digit ID typed into a number cell: 15 significant digits.

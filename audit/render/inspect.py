@@ -102,6 +102,7 @@ def inspect_data(sub: Submission, villages: tuple[Village, ...] = ()) -> dict[st
                 "table": load.table,
                 "ledger": load.ledger,
                 "file": load.path,
+                "sheet": load.sheet,  # a worksheet of a workbook holding several tables
                 "format": load.format,
                 "encoding": load.encoding,
                 "rows": digest.rows,
@@ -209,6 +210,8 @@ def _render_table(data: dict[str, Any], *, lang: str, color: bool, limit: int) -
     ):
         overview.add_column(L(key), justify=justify, no_wrap=True)  # type: ignore[arg-type]
     for t in data["tables"]:
+        if t.get("sheet"):  # as Excel refers to a sheet: [统计站.xlsx]花名册
+            t = {**t, "file": f"[{t['file']}]{t['sheet']}"}
         n_cols = len(table(t["table"]).column_names)
         if t["file"] is None:
             overview.add_row(
@@ -234,6 +237,8 @@ def _render_table(data: dict[str, Any], *, lang: str, color: bool, limit: int) -
     for t in data["tables"]:
         if t["file"] is None:
             continue
+        if t.get("sheet"):
+            t = {**t, "file": f"[{t['file']}]{t['sheet']}"}
         console.print()
         console.print(
             Text(f"{t['table']} ({table(t['table']).title_zh}) — {t['file']}", style="bold"),
