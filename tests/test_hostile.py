@@ -731,3 +731,46 @@ def test_an_old_excel_xls_is_read_like_xlsx(tmp_path: Path) -> None:
         ]
         or lost == []
     )
+
+
+def test_two_row_headers_with_a_merged_group(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    folder = tmp_path / "sub"
+    folder.mkdir()
+    wb = xlsxwriter.Workbook(str(folder / "women.xlsx"))
+    sh = wb.add_worksheet()
+    sh.merge_range(0, 0, 0, 5, "育龄妇女花名册")  # a title row above the header
+    for c, h in enumerate(["身份证号", "姓名", "出生日期", "村代码"]):
+        sh.merge_range(1, c, 2, c, h)  # merged down over the two header rows
+    sh.merge_range(1, 4, 1, 5, "避孕措施")  # the group, merged across its two columns
+    sh.write_string(2, 4, "方法")
+    sh.write_string(2, 5, "日期")
+    for r, pid in enumerate(IDS[:2], start=3):
+        for c, v in enumerate([pid, "甲", "1990-01-01", VILLAGE_A, "上环", "2020-05-01"]):
+            sh.write_string(r, c, v)
+    wb.close()
+    sub = load(folder)
+    women = sub.table("women")
+    assert women.rows == 2
+    assert dict(women.columns)["method"] == "避孕措施方法"
+    assert dict(women.columns)["method_date"] == "避孕措施日期"
+    assert not [f for f in sub.findings if f.table == "women" and f.check != "column-missing"]
+    from audit.io.loader import load_submission
+
+    opened = load_submission(folder, lang="en")
+    try:
+        got = opened.con.execute("SELECT method, method_date FROM women").fetchall()
+    finally:
+        opened.con.close()
+    assert got == [("iud", date(2020, 5, 1))] * 2
+    # the same as CSV: the group header in its first column, blanks below the keys
+    (folder / "women.xlsx").unlink()
+    (folder / "women.csv").write_text(
+        "身份证号,姓名,出生日期,村代码,避孕措施,\n,,,,方法,日期\n"
+        + "".join(f"{pid},甲,1990-01-01,{VILLAGE_A},上环,2020-05-01\n" for pid in IDS[:2]),
+        encoding="utf-8",
+    )
+    sub = load(folder)
+    assert sub.table("women").rows == 2
+    assert not [f for f in sub.findings if f.table == "women" and f.check != "column-missing"]

@@ -232,8 +232,19 @@ TABLES: tuple[Table, ...] = (
             Column("marriage_date", D, aliases=("结婚日期", "初婚日期", "婚姻变动日期")),
             Column("residence", C, "residence", required=True, aliases=("居住状态", "户籍状态")),
             Column("children", N, required=True, aliases=("现有子女数", "子女数")),
-            Column("method", C, "method", required=True, aliases=("避孕方法", "节育措施")),
-            Column("method_date", D, aliases=("措施日期", "落实措施日期", "避孕日期")),
+            Column(
+                "method",
+                C,
+                "method",
+                required=True,
+                # 避孕措施 over 方法 / 日期 in two-row headers reads 避孕措施方法 / 避孕措施日期
+                aliases=("避孕方法", "节育措施", "避孕措施", "避孕措施方法", "节育措施方法"),
+            ),
+            Column(
+                "method_date",
+                D,
+                aliases=("措施日期", "落实措施日期", "避孕日期", "避孕措施日期", "节育措施日期"),
+            ),
             Column("pregnant", B, aliases=("孕情", "是否怀孕", "怀孕")),
             Column("pregnancy_date", D, aliases=("孕情日期", "怀孕日期")),
         ),

@@ -51,6 +51,7 @@ from audit.core.messages import message
 from audit.core.models import Category, Finding, Severity, TableLoad, sort_findings
 from audit.core.period import normalise_period
 from audit.io.footer import Footer, TotalRow, find_footer
+from audit.io.headers import merge_sub_header
 from audit.io.readers import LOST_DIGITS, RawTable, read_table_file, xlsx_number_rows
 from audit.io.schema import create_tables
 from audit.io.sources import MANIFEST, find_sources
@@ -466,6 +467,7 @@ def normalise_table(
     t: Table, raw: RawTable, *, lang: str = "zh"
 ) -> tuple[TableLoad, pl.DataFrame, list[Finding]]:
     """Map headers and parse cells: the canonical frame (contract order), TableLoad, findings."""
+    raw = merge_sub_header(t, raw)  # 避孕措施 over 方法 / 日期: one header per column
     positions, extras = map_headers(t, raw, lang=lang)
     for name, i in positions.items():  # lists and structs (Parquet) are no cell values
         dtype = raw.frame.schema[f"c{i}"]
