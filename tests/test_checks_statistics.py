@@ -1077,7 +1077,7 @@ def test_sex_ratio_low_and_window_from_params(tmp_path: Path) -> None:
 
 # --- every template, both languages ---------------------------------------------------------
 def everything_wrong() -> Tables:
-    """One submission breaking all 17 rules at once."""
+    """One submission breaking all 18 rules at once."""
     man = man_id(date(1988, 8, 8), 3)
     stranger = woman_id(date(1993, 9, 9), 30)
     young = woman_id(_born(14, PERIOD_END), 32)
@@ -1097,7 +1097,11 @@ def everything_wrong() -> Tables:
     b1 = next(b for b in t["births"] if b["birth_id"] == "B1")
     return with_rows(
         t,
-        women=[{**w1, "village_code": VILLAGE_B}, woman(man, "刘强"), woman(young, "少女")],
+        women=[
+            {**w1, "village_code": VILLAGE_B},
+            woman(man, "刘强"),
+            woman(young, "少女", group_no=100),  # value-range: groups are 1..99
+        ],
         births=[
             {**b1, "birth_id": "B1a"},
             birth("B4", W1[:17], date(2024, 3, 1)),

@@ -438,7 +438,7 @@ def test_empty_key_is_key_missing_with_the_data_row_number_and_the_row_is_kept(
 
 def test_missing_table_is_a_finding_and_the_audit_continues(tmp_path: Path) -> None:
     write_submission(tmp_path, CANONICAL, omit=["checkups", "migrant_births"])
-    (tmp_path / "migrant_births.xls").write_bytes(b"old workbook")
+    (tmp_path / "migrant_births.ods").write_bytes(b"a spreadsheet in another format")
     sub = load_submission(tmp_path, lang="en")
     assert findings_of(sub, "table-missing") == [
         Finding(
@@ -464,7 +464,7 @@ def test_missing_table_is_a_finding_and_the_audit_continues(tmp_path: Path) -> N
                 "en",
                 table="migrant_births",
                 title="流动人口出生通报",
-                found="migrant_births.xls",
+                found="migrant_births.ods",
             ),
         ),
     ]
