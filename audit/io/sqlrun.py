@@ -9,10 +9,15 @@ checks read (the parsed ID numbers, the per-person look-ups),
 `CREATE OR REPLACE TABLE ... AS SELECT`: built once per audit, in name order,
 after the parameters it may read, instead of being re-derived by every check
 that joins it.
+
+The SQL ships inside the package: the repository's `sql/` folder *is* the
+sub-package `audit.sql` (pyproject maps it), so it is found through
+importlib.resources in a wheel, an editable install and a checkout alike.
 """
 
 from __future__ import annotations
 
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +25,14 @@ import duckdb
 
 from audit.core.models import Window
 
-SQL_DIR = Path(__file__).resolve().parent.parent.parent / "sql"
+
+def package_dir(package: str) -> Path:
+    """The folder of a data sub-package (`audit.sql`, `audit.expectations`) on disk."""
+    # A wheel or an editable install puts the package on disk; files() then returns a Path.
+    return Path(str(files(package)))
+
+
+SQL_DIR = package_dir("audit.sql")
 
 
 def install_params(

@@ -30,8 +30,12 @@ Design decisions:
   loader keeps it out of the GX object and the engine applies it; built-in
   expectations pass it to GX.
 - Relative paths in ``meta.sql`` are looked up in the ``sql/`` folder beside
-  the suites folder, then in the project's ``sql/`` (so a copied suites folder
+  the suites folder, then in the shipped ``sql/`` (so a copied suites folder
   that only re-grades severities still finds the shipped checks).
+- The shipped suites and SQL are package data (``audit.expectations`` and
+  ``audit.sql``, mapped onto the repository's ``expectations/`` and ``sql/``
+  folders), found through importlib.resources; ``--suites`` points at any
+  other folder.
 """
 
 from __future__ import annotations
@@ -47,10 +51,11 @@ from typing import Any
 from audit.core import contract
 from audit.core.exitcodes import AuditError
 from audit.core.models import Category, Severity
-from audit.io.sqlrun import SQL_DIR
+from audit.io.sqlrun import SQL_DIR, package_dir
 
+# The shipped suites: the repository's expectations/ folder, packaged as audit.expectations.
+SUITES_DIR = package_dir("audit.expectations")
 PROJECT_DIR = SQL_DIR.parent
-SUITES_DIR = PROJECT_DIR / "expectations"
 ROWS_TYPE = "unexpected_rows_expectation"
 LANGS = ("zh", "en")
 

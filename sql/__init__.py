@@ -1,0 +1,5 @@
+"""The shipped SQL (checks/, views/, report/), packaged as `audit.sql`.
+
+pyproject.toml maps this folder onto the package so the files have one home:
+a checkout, an editable install and a wheel all read them from here.
+"""
