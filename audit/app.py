@@ -14,24 +14,32 @@ Design decisions:
 - Township: manifest.json, then the township row of `stat_reports` (of the
   audited period when there is one), then the first 9 digits of the most
   common village code in the register + "000".
+- Rules that cannot be evaluated (a table or column they need is missing,
+  `audit.io.reads`) are not run: they are reported as skipped, with the
+  reason, in the rule's place. `select`/`exclude` (check ids or categories)
+  choose the rules before anything is read.
 - The DuckDB database lives for one audit and is closed on every path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
 from audit.core.exitcodes import AuditError
-from audit.core.models import AuditReport, sort_findings
+from audit.core.models import AuditReport, CheckResult, TableLoad, sort_findings
 from audit.core.period import make_window, normalise_period
 from audit.io import gx_shim, sqlrun
 from audit.io.engine import Evaluation, NoProgress, Progress, evaluate
 from audit.io.loader import load_submission
 from audit.io.overview import compute_overview
-from audit.io.suites import load_suites
+from audit.io.reads import plan
+from audit.io.selection import select_rules
+from audit.io.suites import Rule, Suite, load_suites
 from audit.io.villages import read_villages
 
 _NO_PERIOD = {
@@ -48,6 +56,8 @@ def run_audit(
     lang: str = "zh",
     suites_dir: Path | None = None,
     progress: Progress | None = None,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> AuditReport:
     report, _ = audit_with_timings(
         submission,
@@ -56,6 +66,8 @@ def run_audit(
         lang=lang,
         suites_dir=suites_dir,
         progress=progress,
+        select=select,
+        exclude=exclude,
     )
     return report
 
@@ -68,6 +80,8 @@ def audit_with_timings(
     lang: str = "zh",
     suites_dir: Path | None = None,
     progress: Progress | None = None,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> tuple[AuditReport, Evaluation]:
     """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/)."""
     progress = progress or NoProgress()
@@ -83,7 +97,7 @@ def audit_with_timings(
         raise
     progress.advance("load")
     try:
-        suites = load_suites(suites_dir)
+        suites = select_rules(load_suites(suites_dir), select=select, exclude=exclude)
         con = sub.con
         chosen = period or sub.manifest.get("period")
         if not chosen:
@@ -95,7 +109,11 @@ def audit_with_timings(
         window = make_window(chosen, window_start)
         sqlrun.install_params(con, chosen, window, township)
         sqlrun.install_views(con)
-        evaluation = evaluate(con, suites, lang=lang, township_code=township, progress=progress)
+        runnable, skipped = _split_skipped(suites, sub.tables, lang)
+        evaluation = evaluate(con, runnable, lang=lang, township_code=township, progress=progress)
+        evaluation = replace(
+            evaluation, checks=_in_rule_order(suites, runnable, evaluation, skipped)
+        )
         findings = sort_findings([*sub.findings, *evaluation.findings])
         progress.stage("overview", None)
         overview = compute_overview(con, findings)
@@ -115,6 +133,52 @@ def audit_with_timings(
         villages=villages,
     )
     return report, evaluation
+
+
+def _split_skipped(
+    suites: Sequence[Suite], tables: Sequence[TableLoad], lang: str
+) -> tuple[tuple[Suite, ...], dict[int, CheckResult]]:
+    """The suites with only the rules that can run, and a skipped result for each other rule."""
+    rules = [rule for suite in suites for rule in suite.rules]
+    reasons = plan(rules, tables, lang)
+    skipped = {
+        id(rule): _skipped_result(rule, reason, lang)
+        for rule, reason in zip(rules, reasons, strict=True)
+        if reason is not None
+    }
+    runnable = tuple(
+        replace(suite, rules=tuple(r for r in suite.rules if id(r) not in skipped))
+        for suite in suites
+    )
+    return runnable, skipped
+
+
+def _skipped_result(rule: Rule, reason: str, lang: str) -> CheckResult:
+    return CheckResult(
+        check=rule.check,
+        category=rule.category,
+        severity=rule.severity,
+        ledgers=rule.ledgers,
+        table=rule.table,
+        title=rule.text("title", lang),
+        suite=rule.suite,
+        evaluated=False,
+        mostly=rule.mostly,
+        skipped_reason=reason,
+    )
+
+
+def _in_rule_order(
+    suites: Sequence[Suite],
+    runnable: Sequence[Suite],
+    evaluation: Evaluation,
+    skipped: dict[int, CheckResult],
+) -> tuple[CheckResult, ...]:
+    """Every rule's result in suite order: the engine's for those it ran, skipped for the rest."""
+    ran = [rule for suite in runnable for rule in suite.rules]
+    results = dict(skipped)
+    results.update((id(rule), check) for rule, check in zip(ran, evaluation.checks, strict=True))
+    return tuple(results[id(rule)] for suite in suites for rule in suite.rules)
 
 
 def latest_report_period(con: duckdb.DuckDBPyConnection) -> str | None:

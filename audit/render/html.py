@@ -54,6 +54,7 @@ from audit.render.labels import (
     lang_of,
     semicolon,
     severity_name,
+    skipped_rules,
     township_title,
     unit_name,
     verdict,
@@ -185,7 +186,21 @@ def _verdict(report: AuditReport, fail_on: FailOn | str, lang: str) -> str:
         f"<span>{_e(label('verdict', lang))}{_e(colon(lang))}</span>"
         f'<span class="word">{_e(v.word(lang))}</span>'
         f"<span>{_e(v.counts(lang))}</span>"
-        f'<div class="gate">{_e(gate)}</div></section>'
+        f'<div class="gate">{_e(gate)}</div>{_skipped(report, lang)}</section>'
+    )
+
+
+def _skipped(report: AuditReport, lang: str) -> str:
+    skipped = skipped_rules(report)
+    if not skipped:
+        return ""
+    items = "".join(
+        f"<li><code>{_e(name)}</code> {_e(title)}{_e(colon(lang))}{_e(reason)}</li>"
+        for name, title, reason in skipped
+    )
+    return (
+        f'<div class="skipped"><strong>{_e(label("skipped_rules", lang))}</strong>'
+        f"<ul>{items}</ul></div>"
     )
 
 

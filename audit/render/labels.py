@@ -241,6 +241,8 @@ LABELS: dict[str, dict[str, str]] = {
     "passed": {"zh": "通过", "en": "passed"},
     "failed": {"zh": "未通过", "en": "failed"},
     "skipped": {"zh": "跳过", "en": "skipped"},
+    "skipped_rules": {"zh": "未评估的规则", "en": "Rules not evaluated"},
+    "skipped_reason": {"zh": "未评估原因", "en": "why not evaluated"},
     "below_gate": {"zh": "有问题（未达门槛）", "en": "findings below the gate"},
     # --- XLSX ------------------------------------------------------------------------------
     "sheet_summary": {"zh": "概况", "en": "Summary"},
@@ -567,6 +569,17 @@ def checks_line(report: AuditReport, fail_on: FailOn | str, lang: str) -> str:
         failing=len(failing),
         skipped=len(report.checks) - run,
     )
+
+
+def skipped_rules(report: AuditReport) -> list[tuple[str, str, str]]:
+    """(rule name, title, reason) of every rule the audit could not evaluate, in suite order."""
+    from audit.core.outcomes import Status, outcomes
+
+    return [
+        (o.name, o.title or o.check, o.skipped_reason or "")
+        for o in outcomes(report)
+        if o.status is Status.SKIPPED
+    ]
 
 
 @dataclass(frozen=True)

@@ -41,6 +41,7 @@ from audit.render.labels import (
     record_text,
     semicolon,
     severity_name,
+    skipped_rules,
     table_name,
     township_title,
     unit_name,
@@ -122,6 +123,22 @@ def _verdict(report: AuditReport, fail_on: FailOn | str, lang: str) -> list[str]
         "",
         f"**{escape(v.counts(lang))}** — {escape(v.gate_text(lang))}{semicolon(lang)}"
         f"{escape(checks_line(report, fail_on, lang))}",
+        *_skipped(report, lang),
+    ]
+
+
+def _skipped(report: AuditReport, lang: str) -> list[str]:
+    skipped = skipped_rules(report)
+    if not skipped:
+        return []
+    return [
+        "",
+        f"**{label('skipped_rules', lang)}**{colon(lang)}",
+        "",
+        *(
+            f"- {code(name)} {escape(title)}{colon(lang)}{escape(reason)}"
+            for name, title, reason in skipped
+        ),
     ]
 
 

@@ -52,6 +52,7 @@ from audit.render.labels import (
     label,
     semicolon,
     severity_name,
+    skipped_rules,
     township_title,
     unit_name,
     verdict,
@@ -147,6 +148,14 @@ def _verdict(console: Console, report: AuditReport, fail_on: FailOn | str, lang:
             style="dim",
         )
     )
+    skipped = skipped_rules(report)
+    if skipped:
+        console.print(Text(f"{label('skipped_rules', lang)}{colon(lang)}", style="bold yellow"))
+        for name, title, reason in skipped:
+            line = Text("  ")
+            line.append(name, style="yellow")
+            line.append(f"  {title}{colon(lang)}{reason}")
+            console.print(line)
 
 
 # A rule under the header and above the township row (the last section), nothing else.

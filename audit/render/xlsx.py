@@ -31,6 +31,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from audit.core.exitcodes import FailOn
 from audit.core.models import AuditReport, Category, Finding
+from audit.core.outcomes import Status, outcomes
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview, Rate
 from audit.render.labels import (
     SHEET_NAME_MAX,
@@ -45,7 +46,6 @@ from audit.render.labels import (
     group_findings,
     label,
     ledger_name,
-    reaches_gate,
     record_text,
     severity_name,
     sheet_safe,
@@ -391,7 +391,6 @@ def _quality(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
 
 
 def _checks(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -> None:
-    gate = FailOn(fail_on)
     s.header(
         0,
         [
@@ -403,31 +402,32 @@ def _checks(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) ->
             label("ledgers", lang),
             label("status", lang),
             label("count", lang),
+            label("skipped_reason", lang),
         ],
     )
-    by_check: dict[str, list[Finding]] = {}
-    for f in report.findings:
-        by_check.setdefault(f.check, []).append(f)
-    for i, c in enumerate(report.checks, start=1):
-        found = by_check.get(c.check, [])
-        if not c.evaluated:
+    rules = [o for o in outcomes(report, fail_on) if o.result is not None]
+    for i, o in enumerate(rules, start=1):
+        c = o.result
+        assert c is not None
+        if o.status is Status.SKIPPED:
             status = label("skipped", lang)
-        elif any(reaches_gate(f.severity, gate) for f in found):
+        elif o.status is Status.FAILED:
             status = label("failed", lang)
-        elif found:
+        elif o.findings:
             status = label("below_gate", lang)
         else:
             status = label("passed", lang)
         s.cell(i, 0, c.suite)
-        s.cell(i, 1, c.check)
+        s.cell(i, 1, o.name)
         s.cell(i, 2, c.title)
         s.cell(i, 3, category_name(c.category, lang))
         s.cell(i, 4, severity_name(c.severity, lang))
         s.cell(i, 5, ", ".join(ledger_name(x, lang) for x in c.ledgers))
         s.cell(i, 6, status)
-        s.cell(i, 7, len(found), "int")
-    if report.checks:
-        s.ws.autofilter(0, 0, len(report.checks), 7)
+        s.cell(i, 7, len(o.findings), "int")
+        s.cell(i, 8, o.skipped_reason or "")
+    if rules:
+        s.ws.autofilter(0, 0, len(rules), 8)
     s.caps[2] = 70
     s.size()
 
