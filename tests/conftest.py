@@ -2,8 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
 from audit.io.gx_shim import quiet_exit
+from audit.render import json as json_render
+from audit.render import junit as junit_render
+from tests.validate import validate_junit, validate_report
 
 # GX and DuckDB's SQLAlchemy dialect make DuckDB's bindings print "nanobind: leaked"
 # lines at interpreter teardown; they would bury pytest's closing summary line.
 quiet_exit()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _validate_machine_outputs() -> Iterator[None]:
+    """Every JUnit and JSON report rendered in any test is validated against its schema."""
+    plain_json, plain_junit = json_render.render, junit_render.render
+
+    def checked_json(*args: Any, **kwargs: Any) -> str:
+        out = plain_json(*args, **kwargs)
+        validate_report(out)
+        return out
+
+    def checked_junit(*args: Any, **kwargs: Any) -> str:
+        out = plain_junit(*args, **kwargs)
+        validate_junit(out)
+        return out
+
+    json_render.render = checked_json  # type: ignore[assignment]
+    junit_render.render = checked_junit  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        json_render.render = plain_json  # type: ignore[assignment]
+        junit_render.render = plain_junit  # type: ignore[assignment]
