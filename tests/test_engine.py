@@ -402,8 +402,27 @@ def cli(*args: str) -> Any:
 
 def test_json_shape(report: AuditReport) -> None:
     doc = json.loads(render(report, "json"))
-    assert list(doc) == ["period", "township_code", "window", "summary", "findings"]
-    assert doc["window"] == {"start": "2026-10-01", "end": "2026-10-31"}
+    # the contract's document, plus the fields a program needs (docs/json-report.md)
+    assert list(doc) == [
+        "tool",
+        "version",
+        "schema_version",
+        "period",
+        "township_code",
+        "township_name",
+        "lang",
+        "window",
+        "verdict",
+        "summary",
+        "checks",
+        "overview",
+        "findings",
+    ]
+    assert doc["window"] == {
+        "start": "2026-10-01",
+        "end": "2026-10-31",
+        "recent_start": "2026-08-01",
+    }
     assert doc["summary"]["findings"] == len(report.findings) == len(doc["findings"])
     assert doc["summary"]["errors"] == report.count(Severity.ERROR)
     row_count = [f for f in doc["findings"] if f["table"] == "births"]

@@ -1,30 +1,85 @@
-"""JSON output: the contract's document, byte-identical for the same input.
+"""JSON output: an interface other programs can rely on, byte-identical for the same input.
 
-Exactly `{"period", "township_code", "window": {"start", "end"}, "summary",
-"findings"}`; findings in the report's order (severity, village, check,
-record). Nothing that varies between runs (time, paths, versions) is written,
-so two runs over the same submission can be compared with `cmp`.
+Design decisions:
+
+- The contract's document (`period`, `township_code`, `window`, `summary`,
+  `findings`, findings in the report's order) plus what a program needs to
+  act on it without re-deriving anything: `tool`, `version` and
+  `schema_version`; the `verdict` (passed, `--fail-on`, exit code); every
+  rule's outcome in `checks` (passed, failed or skipped with the reason, and
+  its counts); the §6 figures in `overview`.
+- `report.schema.json` (JSON Schema 2020-12, shipped beside this module)
+  describes the document; `schema_version` changes when a field is removed or
+  changes meaning (adding fields does not). docs/json-report.md documents it.
+- Nothing that varies between runs (time, paths, machine) is written, so two
+  runs over the same submission can be compared with `cmp`; NaN and infinity
+  are refused rather than written as invalid JSON.
 """
 
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from typing import Any
 
-from audit.core.exitcodes import FailOn
-from audit.core.models import AuditReport
+from audit import __version__
+from audit.core.exitcodes import FailOn, exit_code_for
+from audit.core.models import AuditReport, Severity
+from audit.core.outcomes import outcomes
+
+TOOL = "fourcheck"
+SCHEMA_VERSION = "1.0"
+SCHEMA_FILE = "report.schema.json"
 
 
-def document(report: AuditReport) -> dict[str, Any]:
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the document (shipped in the package)."""
+    text = files("audit.render").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
+
+
+def document(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> dict[str, Any]:
+    gate = FailOn(fail_on)
+    code = exit_code_for(report, gate)
+    rules = outcomes(report, gate)
+    summary = report.summary()
+    summary["checks_skipped"] = sum(1 for c in report.checks if not c.evaluated)
     return {
+        "tool": TOOL,
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
         "period": report.period,
         "township_code": report.township_code,
-        "window": {"start": report.window.start.isoformat(), "end": report.window.end.isoformat()},
-        "summary": report.summary(),
+        "township_name": report.township_name,
+        "lang": report.lang,
+        "window": report.window.to_dict(),
+        "verdict": {"passed": int(code) == 0, "fail_on": gate.value, "exit_code": int(code)},
+        "summary": summary,
+        "checks": [
+            {
+                "name": o.name,
+                "id": o.check,
+                "title": o.title,
+                "suite": o.suite,
+                "category": o.category.value,
+                "severity": o.severity.value if o.severity is not None else None,
+                "table": o.table,
+                "status": o.status.value,
+                "skipped_reason": o.skipped_reason,
+                "findings": len(o.findings),
+                "errors": o.count(Severity.ERROR),
+                "warnings": o.count(Severity.WARNING),
+                "info": o.count(Severity.INFO),
+            }
+            for o in rules
+        ],
+        "overview": report.overview.to_dict() if report.overview is not None else None,
         "findings": [f.to_dict() for f in report.findings],
     }
 
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> str:
-    # fail_on and limit do not change the document: JSON lists every finding.
-    return json.dumps(document(report), ensure_ascii=False, indent=2) + "\n"
+    # limit does not change the document: JSON lists every finding.
+    doc = document(report, fail_on)
+    return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
