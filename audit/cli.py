@@ -25,30 +25,40 @@ from audit.guard import (
     write_stdout,
 )
 
+# Plain help (rich_markup_mode=None): every option with its own metavar and description, no
+# type placeholders such as <bool>, and it reads the same in any terminal or pasted into a ticket.
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
     help="Four-number consistency audit (四数一致) of a township's monthly ledgers.",
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 spotcheck_app = typer.Typer(
-    no_args_is_help=True, help="Sampled field spot checks (统计数字质量抽查)."
+    no_args_is_help=True,
+    help="Sampled field spot checks (统计数字质量抽查).",
+    rich_markup_mode=None,
 )
 app.add_typer(spotcheck_app, name="spotcheck")
+suites_app = typer.Typer(
+    no_args_is_help=True,
+    help="The rule suites: take them to your own Great Expectations tooling.",
+    rich_markup_mode=None,
+)
+app.add_typer(suites_app, name="suites")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from audit import __version__
+
+        typer.echo(f"fourcheck {__version__}")
+        raise typer.Exit()
 
 
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
-
-
-class RunFormat(StrEnum):
-    table = "table"
-    json = "json"
-    junit = "junit"
-    markdown = "markdown"
-    xlsx = "xlsx"
-    html = "html"
 
 
 class InspectFormat(StrEnum):
@@ -109,57 +119,167 @@ def _inside(path: Path, folder: Path) -> bool:
     return target == base or base in target.parents
 
 
-@app.command()
+RUN_HELP = """Audit a submission and report every discrepancy.
+
+\b
+One audit, any number of reports: --format html,xlsx,json --output-dir DIR
+writes each format once, from the same audit; so does one --output per format.
+With any file written, one line on stderr gives the verdict, the counts and
+where each file went.
+
+\b
+Defaults a county sets once go in fourcheck.toml in the working folder (or
+--config PATH): lang, fail-on, window-start, suites, limit, select, exclude,
+history. Options given here win.
+
+\b
+Exit status:
+  0  no finding reaches --fail-on
+  1  some finding reaches --fail-on (the audit ran; fix the records)
+  2  the audit could not run: unreadable submission, bad option or
+     configuration, broken suite file, an output that cannot be written
+"""
+
+
+@app.command(help=RUN_HELP)
 def run(
-    submission: Annotated[Path, typer.Argument(help="Submission folder: one township, one month.")],
-    period: Annotated[str | None, typer.Option(help="Reporting period YYYY-MM.")] = None,
-    window_start: Annotated[
-        str | None, typer.Option(help="Start of the audit window (default 1 October).")
+    submission: Annotated[
+        Path,
+        typer.Argument(help="Submission folder: one township, one month.", metavar="SUBMISSION"),
+    ],
+    period: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM",
+            help="Reporting period (default: manifest.json, then the"
+            " latest period of stat_reports).",
+        ),
     ] = None,
-    format: Annotated[RunFormat, typer.Option("--format", "-f")] = RunFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that fails.")] = FailOn.ERROR,
-    lang: Annotated[Lang, typer.Option(help="Language of messages and labels.")] = Lang.zh,
-    limit: Annotated[int, typer.Option(help="Records listed per group in reports.")] = 10,
+    window_start: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Start of the audit window (default 1 October)."),
+    ] = None,
+    format: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT[,FORMAT...]",
+            help="table, json, junit, markdown, xlsx or html; several separated by commas or by"
+            " repeating the option. Default: table, or what each --output's extension names.",
+        ),
+    ] = None,
+    output: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            help="Write the report to FILE (atomically) instead of the terminal. Repeat for"
+            " several formats: each takes the next --format, else its extension (.txt .json"
+            " .xml .md .xlsx .html). A symbolic link is written through to its target.",
+        ),
+    ] = None,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Write one file per --format into DIR (created if missing), named"
+            " fourcheck-<township>-<period> with .txt, .json, .xml, .md, .xlsx or .html.",
+        ),
+    ] = None,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option(
+            metavar="error|warning|never",
+            help="Lowest severity that fails the audit (exit 1). Default: error.",
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(metavar="zh|en", help="Language of messages and labels. Default: zh."),
+    ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            min=0,
+            metavar="N",
+            help="Records listed per group in reports people read"
+            " (JSON and JUnit list all). Default: 10.",
+        ),
+    ] = None,
     suites: Annotated[
-        Path | None, typer.Option(help="Folder of suite files (default: expectations/).")
+        Path | None,
+        typer.Option(metavar="DIR", help="Folder of suite files (default: the shipped suites)."),
+    ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ID|CATEGORY[,...]",
+            help="Run only these rules: check ids or categories (repeat or separate by commas).",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option(
+            metavar="ID|CATEGORY[,...]",
+            help="Do not run these rules: check ids or categories.",
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="FILE",
+            help="Configuration file (default: fourcheck.toml in the working folder, if any).",
+        ),
     ] = None,
 ) -> None:
-    """Audit a submission and report every discrepancy."""
     try:
-        # Arguments and paths first: a mistyped folder is said before the heavy imports.
-        _check_submission(submission, lang)
-        period = _period_option(period)
-        start = _parse_date(window_start, "--window-start")
-        if format in (RunFormat.xlsx, RunFormat.html) and output is None:
-            raise AuditError(f"--format {format.value} writes a file: add --output PATH")
-        if output is not None and _inside(output, submission):
-            raise AuditError(
-                f"--output {output}：审核从不写入提交文件夹 {submission}，请选择该文件夹以外的路径"
-                if lang is Lang.zh
-                else f"--output {output}: the audit never writes into the submission folder "
-                f"{submission}; choose a path outside it"
-            )
         from audit.app import run_audit
         from audit.core.exitcodes import exit_code_for
+        from audit.io.config import load_config, pick
         from audit.io.gx_shim import quiet_exit
+        from audit.io.output import write_all
+        from audit.outputs import plan_outputs, settle, verdict_line
         from audit.render import progress_display, render
 
+        settings = load_config(config)
+        gate = FailOn(pick(fail_on, settings.fail_on, FailOn.ERROR))
+        language = Lang(pick(lang, settings.lang, Lang.zh))
+        # Arguments and paths first: a mistyped folder is said before the heavy imports.
+        _check_submission(submission, language)
+        period = _period_option(period)
+        start = _parse_date(pick(window_start, settings.window_start, None), "--window-start")
+        listed = int(pick(limit, settings.limit, 10))
+        suites_dir = pick(suites, settings.suites, None)
+        outputs = plan_outputs(format, output, output_dir, submission, language.value)
         quiet_exit()
-        with progress_display(sys.stderr, lang.value) as progress:
+        with progress_display(sys.stderr, language.value) as progress:
             report = run_audit(
                 submission,
                 period=period,
                 window_start=start,
-                lang=lang.value,
-                suites_dir=suites,
+                lang=language.value,
+                suites_dir=suites_dir,
                 progress=InterruptibleProgress(progress),
+                select=pick(select, settings.select, ()),
+                exclude=pick(exclude, settings.exclude, ()),
             )
-        # Colour only for a terminal: a report saved with --output never holds escape codes.
-        color = False if output is not None else None
-        data = render(report, format.value, fail_on=fail_on, limit=limit, color=color)
-        _emit(data, output)
-        code = exit_code_for(report, fail_on)
+        code = exit_code_for(report, gate)
+        if not outputs.files:
+            # The terminal: colour decided by the renderer (a terminal, NO_COLOR).
+            _emit(render(report, outputs.stdout_format, fail_on=gate, limit=listed), None)
+        else:
+            # Colour only for a terminal: a report saved to a file never holds escape codes.
+            files = settle(outputs, report)
+            rendered = [
+                (path, render(report, fmt, fail_on=gate, limit=listed, color=False))
+                for fmt, path in files
+            ]
+            check_interrupted()  # after Ctrl-C nothing is written
+            outputs.prepare()
+            write_all(rendered)
+            typer.echo(verdict_line(report, gate, [p for _, p in files]), err=True)
     except AuditError as e:
         _fail(str(e), e.exit_code)
         return
@@ -370,12 +490,68 @@ def spotcheck_score(
 
 @app.callback()
 def _options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_version, help="Show the version and exit."
+        ),
+    ] = False,
     debug: Annotated[
         bool, typer.Option(DEBUG_FLAG, help="Show the traceback of an unexpected error.")
     ] = False,
 ) -> None:
+    """Four-number consistency audit (四数一致) of a township's monthly ledgers."""
     # --debug is read by main() wherever it stands on the command line; declared here for --help.
-    del debug
+    del version, debug
+
+
+@suites_app.command("export")
+def suites_export(
+    out_dir: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder to write the suite files into.")
+    ],
+    suites: Annotated[
+        Path | None,
+        typer.Option(metavar="DIR", help="Suites to export (default: the shipped suites)."),
+    ] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            metavar="YYYY-MM",
+            help="Bind the audit parameters (period, window) into every query; without it the"
+            " queries read a one-row table audit_params (docs/gx-export.md).",
+        ),
+    ] = None,
+    window_start: Annotated[
+        str | None,
+        typer.Option(metavar="YYYY-MM-DD", help="Start of the audit window (with --period)."),
+    ] = None,
+    township: Annotated[
+        str | None,
+        typer.Option(metavar="CODE", help="12-digit township code (with --period)."),
+    ] = None,
+) -> None:
+    """Write the suites as Great Expectations loads them: each rule's query inlined.
+
+    Every rows rule gets its SQL, with the shared views it reads, as
+    kwargs.unexpected_rows_query ({batch} bound to the rule's table), so
+    gx.ExpectationSuite(**json) loads every expectation. The exported files
+    are for GX; audit run keeps reading the suites with meta.sql.
+    """
+    try:
+        from audit.io.gx_export import export_suites
+
+        written = export_suites(
+            out_dir,
+            suites_dir=suites,
+            period=period,
+            window_start=_parse_date(window_start, "--window-start"),
+            township_code=township,
+        )
+        for path in written:
+            typer.echo(str(path), err=True)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
 
 
 def main() -> None:
