@@ -92,6 +92,8 @@ dl.meta dt { font-weight: bold; } dl.meta dd { margin: 0; }
 .verdict .word { font-size: 15pt; font-weight: bold; margin-right: 10pt; }
 .verdict.fail .word { color: #c00000; } .verdict.pass .word { color: #00803c; }
 .verdict .gate { color: #555; font-size: 9pt; }
+.verdict .skipped { font-size: 9pt; margin-top: 4pt; color: #7a4d00; }
+.verdict .skipped ul { margin: 2pt 0 0 0; padding-left: 14pt; }
 table { border-collapse: collapse; width: 100%; font-size: 8.5pt;
   font-variant-numeric: tabular-nums; }
 thead { display: table-header-group; }
