@@ -289,9 +289,14 @@ def run(
 @app.command()
 def inspect(
     submission: Annotated[Path, typer.Argument(help="Submission folder.")],
-    format: Annotated[InspectFormat, typer.Option("--format", "-f")] = InspectFormat.table,
-    lang: Annotated[Lang, typer.Option()] = Lang.zh,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    format: Annotated[
+        InspectFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = InspectFormat.table,
+    lang: Annotated[Lang, typer.Option(help="Language of messages and labels.")] = Lang.zh,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Write to FILE instead of stdout."),
+    ] = None,
 ) -> None:
     """Show what was read: files, formats, encodings, rows, column mapping, load findings."""
     try:
@@ -319,12 +324,20 @@ def inspect(
 @app.command()
 def sample(
     out_dir: Annotated[Path, typer.Argument(help="Folder to write the township into.")],
-    villages: Annotated[int, typer.Option(min=1)] = 6,
-    women_per_village: Annotated[int, typer.Option(min=1)] = 250,
-    period: Annotated[str, typer.Option()] = "2026-10",
-    seed: Annotated[int, typer.Option()] = 1,
-    faults: Annotated[str, typer.Option(help="none, all, or a number of faults.")] = "none",
-    format: Annotated[SampleFormat, typer.Option("--format", "-f")] = SampleFormat.csv,
+    villages: Annotated[int, typer.Option(min=1, metavar="N", help="Villages.")] = 6,
+    women_per_village: Annotated[
+        int, typer.Option(min=1, metavar="N", help="Women on each village's register.")
+    ] = 250,
+    period: Annotated[
+        str, typer.Option(metavar="YYYY-MM", help="Reporting period of the submission.")
+    ] = "2026-10",
+    seed: Annotated[int, typer.Option(metavar="S", help="Random seed (same seed, same data).")] = 1,
+    faults: Annotated[
+        str, typer.Option(metavar="none|all|N", help="none, all, or a number of faults.")
+    ] = "none",
+    format: Annotated[
+        SampleFormat, typer.Option("--format", "-f", help="File format of the tables.")
+    ] = SampleFormat.csv,
 ) -> None:
     """Generate a realistic township submission (optionally with planted faults)."""
     try:
