@@ -17,7 +17,7 @@ Design decisions:
 - Rules that cannot be evaluated (a table or column they need is missing,
   `audit.io.reads`) are not run: they are reported as skipped, with the
   reason, in the rule's place. `select`/`exclude` (check ids or categories)
-  choose the rules before anything is read.
+  choose the rules as the suites are read.
 - The DuckDB database lives for one audit and is closed on every path.
 """
 
