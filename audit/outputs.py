@@ -17,11 +17,14 @@ Design decisions:
 - With any file written, stdout stays empty and stderr gets ONE line: the
   verdict, the counts, skipped rules and where each file went — so a person
   can tell "the audit found errors" (exit 1) from "the command failed" (exit 2).
-- The audit never writes into the submission folder.
+- The audit never writes into the submission folder. A folder that does not
+  exist or cannot be written is refused before the audit runs (and again,
+  with the system's reason, when the file is written).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,6 +104,21 @@ def _not_in_submission(path: Path, submission: Path, lang: str, option: str) -> 
         )
 
 
+def _writable_folder(path: Path, option: str) -> None:
+    """The folder a file goes into exists and can be written (checked again when writing)."""
+    from audit.io.output import resolve_target
+
+    folder = resolve_target(path).parent
+    if not folder.is_dir():
+        raise AuditError(
+            f"{option} {path}: cannot write the output, folder {folder} does not exist"
+        )
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise AuditError(
+            f"{option} {path}: cannot write the output into folder {folder} (permission denied)"
+        )
+
+
 def plan_outputs(
     format_values: Sequence[str] | None,
     output: Sequence[Path] | None,
@@ -120,6 +138,8 @@ def plan_outputs(
         if output_dir.exists() and not output_dir.is_dir():
             raise AuditError(f"--output-dir {output_dir}: not a folder")
         _not_in_submission(output_dir / "x", submission, lang, "--output-dir")
+        if output_dir.is_dir():
+            _writable_folder(output_dir / "x", "--output-dir")
         return Outputs(
             files=[(fmt, output_dir) for fmt in formats], output_dir=output_dir, pending_dir=True
         )
@@ -151,6 +171,7 @@ def plan_outputs(
                 f"use {', '.join(sorted(BY_SUFFIX))} or give --format"
             )
         _not_in_submission(path, submission, lang, "--output")
+        _writable_folder(path, "--output")
         files.append((fmt, path))
     resolved = [p.resolve() for _, p in files]
     if len(set(resolved)) != len(resolved):

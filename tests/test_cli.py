@@ -179,6 +179,24 @@ def test_an_unwritable_folder_is_exit_2_with_the_reason(
     )
 
 
+def test_a_missing_or_unwritable_folder_stops_before_the_audit(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[Path] = []
+    monkeypatch.setattr(audit.app, "run_audit", lambda s, **kw: calls.append(s))
+    result = cli("run", small, "-o", tmp_path / "nowhere" / "r.json")
+    assert result.exit_code == 2
+    assert _one_line(result.stderr) == (
+        f"audit: --output {tmp_path / 'nowhere' / 'r.json'}: cannot write the output, "
+        f"folder {tmp_path / 'nowhere'} does not exist"
+    )
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    result = cli("run", small, "-f", "json", "--output-dir", tmp_path)
+    assert result.exit_code == 2
+    assert _one_line(result.stderr).endswith(f"into folder {tmp_path} (permission denied)")
+    assert calls == []
+
+
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders")
 def test_a_read_only_folder_is_exit_2(small: Path, tmp_path: Path) -> None:
     folder = tmp_path / "readonly"
