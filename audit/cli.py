@@ -137,7 +137,9 @@ Exit status:
   0  no finding reaches --fail-on
   1  some finding reaches --fail-on (the audit ran; fix the records)
   2  the audit could not run: unreadable submission, bad option or
-     configuration, broken suite file, an output that cannot be written
+     configuration, broken suite file, an output that cannot be written,
+     an unexpected error (--debug shows its traceback)
+  130  stopped by Ctrl-C (nothing is written)
 """
 
 
