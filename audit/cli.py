@@ -21,6 +21,7 @@ from audit.guard import (
     DEBUG_FLAG,
     InterruptibleProgress,
     check_interrupted,
+    exit_process,
     run_guarded,
     write_stdout,
 )
@@ -570,7 +571,7 @@ def suites_export(
 
 
 def main() -> None:
-    sys.exit(run_guarded(lambda args: app(args=args, prog_name="audit"), sys.argv[1:]))
+    exit_process(run_guarded(lambda args: app(args=args, prog_name="audit"), sys.argv[1:]))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -128,6 +129,17 @@ def _silence_stdout() -> None:
         os.close(devnull)
     except (OSError, ValueError):
         pass
+
+
+def exit_process(status: int) -> None:
+    """End the process with `status`. After Ctrl-C it ends at once: Python would otherwise
+    wait for a worker thread still importing GX (seconds) before exiting."""
+    if status == ExitCode.INTERRUPTED:
+        for stream in (sys.stderr, sys.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(status)
+    sys.exit(status)
 
 
 def one_line(error: BaseException) -> str:

@@ -171,8 +171,15 @@ def _apply_quietly() -> None:
 
 def apply() -> types.ModuleType:
     """Import GX (once) and adapt it to DuckDB; returns the `great_expectations` module."""
-    with _apply_lock:  # a second caller waits for the first (e.g. start_import's thread)
+    # A second caller waits for the first (e.g. start_import's thread), in short slices: a
+    # Ctrl-C delivered to the importing thread would not wake a blocked acquire, and the
+    # main thread runs its signal handler only between slices.
+    while not _apply_lock.acquire(timeout=0.1):
+        pass
+    try:
         return _apply()
+    finally:
+        _apply_lock.release()
 
 
 def _apply() -> types.ModuleType:
