@@ -344,6 +344,7 @@ def sample(
 ) -> None:
     """Generate a realistic township submission (optionally with planted faults)."""
     try:
+        period = _period_option(period) or period  # said before the generator's imports
         from audit.sample.generator import generate
 
         summary = generate(
