@@ -77,10 +77,32 @@ def test_wilson_interval_known_values() -> None:
 
 
 @pytest.mark.parametrize(
-    ("df", "t"), [(1, 12.7062), (2, 4.3027), (3, 3.1824), (6, 2.4469), (12, 2.1788), (60, 2.0003)]
+    ("confidence", "df", "t"),
+    [
+        # the printed table of Student's t (two-sided), to its four decimals
+        (0.95, 1, 12.7062),
+        (0.95, 2, 4.3027),
+        (0.95, 3, 3.1824),
+        (0.95, 6, 2.4469),
+        (0.95, 12, 2.1788),
+        (0.95, 60, 2.0003),
+        (0.99, 3, 5.8409),
+        (0.99, 10, 3.1693),
+        (0.90, 5, 2.0150),
+    ],
 )
-def test_t_quantiles(df: int, t: float) -> None:
-    assert stats.t_value(0.95, df) == pytest.approx(t, abs=0.004)
+def test_t_quantiles(confidence: float, df: int, t: float) -> None:
+    assert stats.t_value(confidence, df) == pytest.approx(t, abs=5e-5)
+    assert stats.t_value(confidence, 0) == stats.z_value(confidence)
+
+
+def test_normal_quantiles_and_binomial_distribution() -> None:
+    assert stats.z_value(0.95) == pytest.approx(Z95, abs=1e-12)
+    assert stats.z_value(0.99) == pytest.approx(2.5758293035489, abs=1e-12)
+    # P(X <= 3 | 65, 0.10), summed term by term
+    by_hand = sum(math.comb(65, i) * 0.1**i * 0.9 ** (65 - i) for i in range(4))
+    assert stats.binomial_cdf(3, 65, 0.10) == pytest.approx(by_hand, rel=1e-12)
+    assert stats.binomial_cdf(-1, 10, 0.5) == 0.0 and stats.binomial_cdf(10, 10, 0.5) == 1.0
 
 
 def test_lqas_rule_holds_the_consumers_risk_and_reports_the_producers() -> None:
@@ -114,7 +136,9 @@ def test_design_weighted_ratio_and_its_effective_sample_size() -> None:
     # -0.000125. Stratum variances 2e-6 and 3.125e-8, times N^2 (1 - f) / n = 4900.
     var = 4900 * (2e-6 + 3.125e-8)
     df = 4 - 2
-    n_eff = 0.15 * 0.85 / var * (Z95 / stats.t_value(0.95, df)) ** 2
+    # Korn & Graubard: scaled by (t_{n-1} / t_df)^2, n = 40 records counted
+    n_eff = 0.15 * 0.85 / var * (stats.t_value(0.95, 39) / stats.t_value(0.95, df)) ** 2
+    assert stats.t_value(0.95, 39) == pytest.approx(2.0227, abs=5e-5)
     assert p.n_effective == pytest.approx(n_eff)
     assert (p.lower, p.upper) == pytest.approx(stats.wilson(0.15, n_eff, Z95))
     assert (p.numerator, p.denominator) == (6, 40)
@@ -125,7 +149,8 @@ def test_effective_size_never_exceeds_simple_random_sampling() -> None:
     design = stats.Design(frame={"A": 10}, sampled={"A": 5})
     p = stats.ratio_estimate([("A", 1.0, 10.0)] * 5, design)
     assert p is not None and p.estimate == pytest.approx(0.1)
-    assert p.n_effective == pytest.approx(50 / 0.5 * (Z95 / stats.t_value(0.95, 4)) ** 2)
+    t_ratio = stats.t_value(0.95, 49) / stats.t_value(0.95, 4)
+    assert p.n_effective == pytest.approx(50 / 0.5 * t_ratio**2)
     # A census has no sampling error.
     census = stats.ratio_estimate(
         [("A", 1.0, 10.0), ("A", 3.0, 10.0)], stats.Design({"A": 2}, {"A": 2})

@@ -26,9 +26,10 @@ user's version):
   the design-weighted (stratified) ratio estimator; its variance comes from
   Taylor linearisation over the households, and the Wilson interval uses the
   Kish effective sample size n_eff = p (1 - p) / var (at most the record
-  count), scaled by (z / t_df)^2 with df = households - villages
-  (Korn & Graubard 1998), so clustering and a small number of households
-  widen the interval honestly.
+  count), scaled by (t_{n-1} / t_df)^2 with n the records counted and
+  df = households - villages, as Korn & Graubard (1998) define it and R's
+  survey::svyciprop computes it, so clustering and a small number of
+  households widen the interval honestly.
 - Verification factor VF = field count / register count (a ratio, not a
   proportion). Over the union of records (confirmed, field only, register
   only) VF = a / b with a = field count / union and b = register count /
@@ -45,8 +46,9 @@ user's version):
   only from the smallest n shown as `n_min`. Defaults: upper 10 %, lower 2 %,
   alpha 0.05, beta 0.10, the acceptance-sampling convention (AQL / LTPD).
 
-Stdlib only: it is imported by the planner, the scorer, the renderers and the
-simulation tests alike.
+Quantiles and the binomial distribution come from scipy.stats, imported
+inside the functions that need them: the planner and the renderers import this
+module and should not pay for scipy before they compute anything.
 """
 
 from __future__ import annotations
@@ -55,7 +57,6 @@ import itertools
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from statistics import NormalDist
 from typing import Any
 
 from audit.core.exitcodes import AuditError
@@ -69,24 +70,18 @@ def z_value(confidence: float) -> float:
     """Two-sided standard normal quantile: 1.959964 for 0.95."""
     if not 0 < confidence < 1:
         raise AuditError(f"--confidence: expected a number between 0 and 1, got {confidence}")
-    return NormalDist().inv_cdf(0.5 + confidence / 2)
+    from scipy.stats import norm  # lazy: scipy.stats takes a while to import
+
+    return float(norm.ppf(0.5 + confidence / 2))
 
 
 def t_value(confidence: float, df: float) -> float:
-    """Two-sided Student t quantile (exact for df 1 and 2, Hill's expansion from 3 on)."""
-    p = 0.5 + confidence / 2
+    """Two-sided Student t quantile; the normal quantile for no or infinite degrees of freedom."""
     if df <= 0 or math.isinf(df):
         return z_value(confidence)
-    if df < 1.5:
-        return math.tan(math.pi * (p - 0.5))
-    if df < 2.5:
-        return (2 * p - 1) * math.sqrt(2 / (4 * p * (1 - p)))
-    z = z_value(confidence)
-    g1 = (z**3 + z) / 4
-    g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-    g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-    g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-    return z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+    from scipy.stats import t
+
+    return float(t.ppf(0.5 + confidence / 2, df))
 
 
 # --- sample size and allocation ----------------------------------------------------------------
@@ -360,8 +355,8 @@ def _design_proportion(
     n_max = den / fpc
     n_eff = min(n_max, p * (1 - p) / var) if var > 0 and 0 < p < 1 else n_max
     df = design.df(strata)
-    if df > 0:
-        n_eff *= (z / t_value(confidence, df)) ** 2
+    if df > 0 and den > 1:
+        n_eff *= (t_value(confidence, den - 1) / t_value(confidence, df)) ** 2
     lo, hi = wilson(p, n_eff, z)
     return Proportion(p, lo, hi, num, den, n_eff), scores
 
@@ -461,20 +456,9 @@ def _zip3(
 
 def binomial_cdf(k: int, n: int, p: float) -> float:
     """P(X <= k) for X ~ Binomial(n, p)."""
-    if k < 0:
-        return 0.0
-    if k >= n:
-        return 1.0
-    if p <= 0:
-        return 1.0
-    if p >= 1:
-        return 0.0
-    lp, lq = math.log(p), math.log1p(-p)
-    lgn = math.lgamma(n + 1)
-    total = 0.0
-    for i in range(k + 1):
-        total += math.exp(lgn - math.lgamma(i + 1) - math.lgamma(n - i + 1) + i * lp + (n - i) * lq)
-    return min(1.0, total)
+    from scipy.stats import binom
+
+    return float(binom.cdf(k, n, p))
 
 
 @dataclass(frozen=True)
