@@ -18,8 +18,10 @@ from audit.core.overview import (
     VILLAGE,
     Overview,
     Rate,
+    chao_lognormal_interval,
     chapman,
     ratio_from_proportion,
+    seber_variance,
     sex_ratio,
     sex_ratio_funnel,
     wilson_interval,
@@ -79,27 +81,66 @@ def test_sex_ratio_funnel_narrows_with_births() -> None:
     assert sex_ratio_funnel(1)[1] == math.inf  # type: ignore[index]
 
 
+def _lognormal_reference(n1: int, n2: int, m: int) -> tuple[float, float]:
+    """Chao's interval computed another way: the unseen births f0 as a scipy log-normal
+    distribution whose median is f0 and whose log-variance is ln(1 + var/f0²), its 2.5 % and
+    97.5 % quantiles shifted by the births seen."""
+    from scipy.stats import lognorm
+
+    estimate = (n1 + 1) * (n2 + 1) / (m + 1) - 1
+    var = (n1 + 1) * (n2 + 1) * (n1 - m) * (n2 - m) / ((m + 1) ** 2 * (m + 2))
+    seen = n1 + n2 - m
+    f0 = estimate - seen
+    dist = lognorm(s=math.sqrt(math.log(1 + var / f0**2)), scale=f0)
+    return seen + float(dist.ppf(0.025)), seen + float(dist.ppf(0.975))
+
+
 def test_chapman_matches_the_textbook_example() -> None:
     # Lincoln–Petersen example (10 marked, 15 caught, 5 recaptured): Chapman N̂ = 28.33
     cr = chapman(10, 15, 5, min_matched=0)
     assert cr.estimate == pytest.approx(28.333, abs=1e-3)
-    # var = 11·16·5·10 / (6²·7) = 8800/252 = 34.921; ±1.96·5.9094 = 16.75 to 39.92,
-    # truncated below at the 20 distinct seen
-    assert cr.low == pytest.approx(20.0)
-    assert cr.high == pytest.approx(28.333 + 1.959964 * math.sqrt(8800 / 252), abs=1e-3)
+    # Seber: var = 11·16·5·10 / (6²·7) = 8800/252 = 34.921; 20 births seen, f0 = 8.333;
+    # C = exp(1.96·√ln(1 + 34.921/8.333²)) = exp(1.96·0.63825) = 3.49368
+    # → 20 + 8.3333/3.49368 = 22.385 to 20 + 8.3333·3.49368 = 49.114
+    assert seber_variance(10, 15, 5) == pytest.approx(8800 / 252)
+    assert cr.low == pytest.approx(22.385, abs=1e-3)
+    assert cr.high == pytest.approx(49.114, abs=1e-3)
+    assert (cr.low, cr.high) == pytest.approx(_lognormal_reference(10, 15, 5), rel=1e-12)
     assert cr.under_reporting == pytest.approx(1 - 10 / 28.333, abs=1e-4)
-    assert cr.under_reporting_low == pytest.approx(0.5)  # 1 − 10/20
+    assert cr.under_reporting_low == pytest.approx(1 - 10 / cr.low)  # type: ignore[operator]
     assert cr.under_reporting_high == pytest.approx(1 - 10 / cr.high)  # type: ignore[operator]
     assert not cr.too_small and cr.observed == 20
 
 
-def test_chapman_interval_without_truncation() -> None:
-    # n1 = 200, n2 = 150, m = 120: N̂ = 201·151/121 − 1 = 249.835;
-    # var = 201·151·80·30/(121²·122) = 72,842,400/1,786,202 = 40.780; ±12.516
+def test_chapman_interval_is_log_normal_and_asymmetric() -> None:
+    # n1 = 200, n2 = 150, m = 120: N̂ = 201·151/121 − 1 = 249.835; 230 seen, f0 = 19.835;
+    # var = 72,842,400/1,786,202 = 40.781; C = exp(1.96·√ln(1.10365)) = 1.85065
+    # → 230 + 19.835/1.85065 = 240.718 to 230 + 19.835·1.85065 = 266.707
     cr = chapman(200, 150, 120)
     assert cr.estimate == pytest.approx(249.835, abs=1e-3)
-    assert cr.low == pytest.approx(249.835 - 12.516, abs=1e-2)
-    assert cr.high == pytest.approx(249.835 + 12.516, abs=1e-2)
+    assert cr.low == pytest.approx(240.718, abs=1e-2)
+    assert cr.high == pytest.approx(266.707, abs=1e-2)
+    assert cr.high - cr.estimate > cr.estimate - cr.low  # skewed towards more births
+
+
+@pytest.mark.parametrize(
+    ("n1", "n2", "m"),
+    [(7, 7, 6), (12, 9, 7), (40, 30, 8), (40, 10, 9), (150, 140, 120), (1000, 800, 700)],
+)
+def test_chapman_interval_agrees_with_an_independent_lognormal(n1: int, n2: int, m: int) -> None:
+    cr = chapman(n1, n2, m, min_matched=0)
+    assert (cr.low, cr.high) == pytest.approx(_lognormal_reference(n1, n2, m), rel=1e-12)
+    seen = n1 + n2 - m
+    assert seen < cr.low < cr.estimate < cr.high  # type: ignore[operator]
+
+
+def test_chao_interval_never_below_the_births_seen() -> None:
+    # The symmetric N̂ ± 1.96·√var would reach 28.33 − 11.58 = 16.75 < 20 births seen.
+    for n1, n2, m in ((10, 15, 5), (7, 30, 7), (8, 8, 7), (60, 9, 7)):
+        cr = chapman(n1, n2, m, min_matched=0)
+        assert cr.low is not None and cr.low >= n1 + n2 - m
+    # Nothing unseen: the interval is the births seen.
+    assert chao_lognormal_interval(40.0, 0.0, 40) == (40.0, 40.0)
 
 
 def test_chapman_too_small_to_tell() -> None:
@@ -502,3 +543,76 @@ def test_report_sql_transpiles_to_spark() -> None:
         out = sqlglot.transpile(path.read_text(encoding="utf-8"), read="duckdb", write="spark")
         assert out and out[0].strip(), path
     sqlglot.transpile(records_view_sql(), read="duckdb", write="spark")
+
+
+# --- the definitions of 综合节育率 and 政策符合率, through the whole audit ------------------------
+def _married_woman(pid: str, born: date | None, method: str) -> dict[str, Any]:
+    return {
+        "person_id": pid,
+        "name": "已婚",
+        "birth_date": born,
+        "village_code": VILLAGE_A,
+        "marital_status": "married",
+        "marriage_date": date(2010, 1, 1) if born is None or born.year < 1990 else None,
+        "residence": "resident",
+        "children": 1,
+        "method": method,
+        "pregnant": False,
+    }
+
+
+def _birth_in_w(bid: str, mother: str, born: date, policy: str | None) -> dict[str, Any]:
+    return {
+        "birth_id": bid,
+        "mother_id": mother,
+        "child_name": "小" + bid,
+        "child_sex": "F",
+        "child_birth_date": born,
+        "birth_order": 1,
+        "policy": policy,
+        "village_code": VILLAGE_A,
+        "reported_date": born,
+    }
+
+
+def test_prevalence_counts_married_women_15_to_49_and_policy_only_known(tmp_path: Path) -> None:
+    """Period 2026-10: ages are completed years on 2026-10-31, the period's last day."""
+    from audit.app import run_audit
+
+    born = {  # the age each woman is on 2026-10-31
+        "49": date(1976, 11, 1),  # 50 the next day
+        "50": date(1976, 10, 31),  # 50 that very day
+        "51": date(1975, 3, 1),  # the probe of 4/5 against the standard 4/4
+        "30": date(1996, 5, 5),
+        "15": date(2011, 10, 31),
+        "14": date(2011, 11, 1),
+    }
+    ids = {k: woman_id(b, 2 * i + 2) for i, (k, b) in enumerate(born.items())}
+    no_date = woman_id(date(1990, 2, 2), 40)
+    women = [
+        _married_woman(ids["49"], born["49"], "iud"),
+        _married_woman(ids["50"], born["50"], "iud"),
+        _married_woman(ids["51"], born["51"], "tubal_ligation"),
+        _married_woman(ids["30"], born["30"], "condom"),
+        _married_woman(ids["15"], born["15"], "none"),
+        _married_woman(ids["14"], born["14"], "oral_pill"),
+        _married_woman(no_date, None, "iud"),  # no birth date: age unknown, not counted
+    ]
+    births = [
+        _birth_in_w("B1", ids["30"], date(2026, 10, 2), "in"),
+        _birth_in_w("B2", ids["49"], date(2026, 10, 3), "out"),
+        _birth_in_w("B3", ids["15"], date(2026, 10, 4), None),  # neither in nor out: left out
+    ]
+    folder = write_submission(tmp_path / "sub", {"women": women, "births": births})
+    report = run_audit(folder, lang="en")
+    assert report.overview is not None
+    township = _row(report.overview.indicators, TOWNSHIP)
+    # married women 15–49: the 49-, 30- and 15-year-olds; with a method: 49 and 30
+    assert township.contraceptive_prevalence == Rate(2, 3)
+    assert _row(report.overview.indicators, VILLAGE_A).contraceptive_prevalence == Rate(2, 3)
+    # B1 in, B2 out, B3 without a policy: 1 of 2, and a finding asks for B3's policy
+    assert township.policy_compliance == Rate(1, 2)
+    assert township.timely_reporting == Rate(3, 3)  # every birth still counts for timeliness
+    assert [(f.check, f.record) for f in report.findings if f.check == "birth-policy-missing"] == [
+        ("birth-policy-missing", "B3")
+    ]

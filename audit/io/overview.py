@@ -199,7 +199,7 @@ def _indicators(level: str, unit: str | None, c: dict[str, int]) -> Indicators:
     return Indicators(
         level=level,
         unit=unit,
-        policy_compliance=Rate(c.get("births_policy_in", 0), births),
+        policy_compliance=Rate(c.get("births_policy_in", 0), c.get("births_policy_known", 0)),
         contraceptive_prevalence=Rate(c.get("married_with_method", 0), c.get("married", 0)),
         sex_ratio=sex_ratio(c.get("births_male", 0), c.get("births_female", 0)),
         certificate_rate=Rate(c.get("certificate_valid", 0), c.get("certificate_rows", 0)),

@@ -143,16 +143,19 @@ LABELS: dict[str, dict[str, str]] = {
     "denominator": {"zh": "分母", "en": "denominator"},
     "rate": {"zh": "比率", "en": "rate"},
     "indicators_note": {
-        "zh": "政策符合率 = W 内政策内出生 ÷ W 内出生；综合节育率 = 已婚（初婚、再婚）妇女中"
-        "采取措施者 ÷ 已婚妇女；出生性别比 = W 内男婴 ÷ 女婴 × 100；持证率 = 已婚流出、流入"
-        "（未返回）人员中持有效婚育证明者；信息反馈率 = 已婚流出人员中近 92 天有反馈者；"
-        "及时率 = W 内出生中 30 天内上报者。",
-        "en": "Policy compliance = births in W within policy ÷ births in W; contraceptive "
-        "prevalence = married or remarried women with a method ÷ married women; sex ratio at "
-        "birth = boys per 100 girls born in W; certificate rate = open out and in rows of "
-        "married women with a valid certificate; feedback rate = open out rows of married women "
-        "with feedback in the last 92 days; timely reporting = births in W reported within "
-        "30 days.",
+        "zh": "政策符合率 = W 内政策内出生 ÷ W 内已填政策属性的出生（未填者不计入分子分母，见"
+        "规则 birth-policy-missing）；综合节育率 = 已婚（初婚、再婚）育龄妇女中采取措施者 ÷ "
+        "已婚育龄妇女，育龄按报告期末最后一天的周岁 15–49 岁计；出生性别比 = W 内男婴 ÷ 女婴 × "
+        "100；持证率 = 已婚流出、流入（未返回）人员中持有效婚育证明者；信息反馈率 = 已婚流出"
+        "人员中近 92 天有反馈者；及时率 = W 内出生中 30 天内上报者。",
+        "en": "Policy compliance = births in W within policy ÷ births in W with a policy "
+        "attribute (births without one are left out of both, see birth-policy-missing); "
+        "contraceptive prevalence = married or remarried women of childbearing age with a "
+        "method ÷ those women, childbearing age being 15–49 completed years on the last day of "
+        "the period; sex ratio at birth = boys per 100 girls born in W; certificate rate = open "
+        "out and in rows of married women with a valid certificate; feedback rate = open out "
+        "rows of married women with feedback in the last 92 days; timely reporting = births in "
+        "W reported within 30 days.",
     },
     # --- data quality ----------------------------------------------------------------------
     "quality": {"zh": "数据质量", "en": "Data quality"},
@@ -198,8 +201,11 @@ LABELS: dict[str, dict[str, str]] = {
         "floating population) {n2}, on both lists {m}",
     },
     "crr_note": {
-        "zh": "按分娩计数（同一母亲同一次分娩）。",
-        "en": "Counted as deliveries (one mother, one birth event).",
+        "zh": "按分娩计数（同一母亲同一次分娩）。Chapman 估计；95%区间为 Chao（1987）对数正态区间"
+        "（以 Seber 方差计算，下限不低于已见出生数）。",
+        "en": "Counted as deliveries (one mother, one birth event). Chapman estimate; the 95% "
+        "interval is Chao's (1987) log-normal interval (from Seber's variance, never below the "
+        "births seen).",
     },
     # --- findings --------------------------------------------------------------------------
     "findings": {"zh": "问题清单", "en": "Findings"},

@@ -251,6 +251,7 @@ def _summary(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -
                     cr.under_reporting_high,
                     "pct",
                 ),
+                ("", label("crr_note", lang), None),
             ]
     r = 1
     for key, value, fmt in rows:

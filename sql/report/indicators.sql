@@ -1,13 +1,18 @@
 -- Management indicators per village and for the township (checks.md §6), as numerators and
 -- denominators in long form: one row per (unit, measure), is_township = 1 on the total.
---   policy compliance (政策符合率)      births_policy_in / births
+--   policy compliance (政策符合率)      births_policy_in / births_policy_known
 --   contraceptive prevalence (综合节育率) married_with_method / married
 --   sex ratio at birth (出生性别比)      births_male : births_female
 --   certificate rate (持证率)          certificate_valid / certificate_rows
 --   feedback rate (信息反馈率)          feedback_recent / feedback_rows
 --   timely reporting (及时率)          births_timely / births
--- Births are those born in W; migrant rows are open rows (no return date) of married or
--- remarried women (by the floating register, else the register of women).
+-- Births are those born in W; a birth without a policy attribute (birth-policy-missing) is
+-- neither in nor out of policy and is left out of both parts of the compliance rate.
+-- Married women (已婚育龄妇女) are married or remarried women of childbearing age, 15-49
+-- completed years (周岁) at the period end by their register birth date, counted as age-range
+-- counts them; a woman without a birth date is not counted. Migrant rows are open rows (no
+-- return date) of married or remarried women (by the floating register, else the register of
+-- women).
 WITH p AS (
     SELECT window_start, period_end, recent_start FROM audit_params
 ),
@@ -17,6 +22,19 @@ births_w AS (
     CROSS JOIN p
     WHERE b.child_birth_date BETWEEN p.window_start AND p.period_end
 ),
+married_women AS (
+    SELECT w.*
+    FROM women AS w
+    CROSS JOIN p
+    WHERE w.marital_status IN ('married', 'remarried')
+        AND w.birth_date IS NOT NULL
+        AND year(p.period_end) - year(w.birth_date)
+            - CASE
+                WHEN month(p.period_end) * 100 + day(p.period_end)
+                    < month(w.birth_date) * 100 + day(w.birth_date) THEN 1
+                ELSE 0
+            END BETWEEN 15 AND 49
+),
 married_migrants AS (
     SELECT m.*
     FROM x_open_migrants AS m
@@ -25,6 +43,9 @@ married_migrants AS (
 ),
 facts AS (
     SELECT village_code, 'births' AS measure, birth_id AS item FROM births_w
+    UNION ALL
+    SELECT village_code, 'births_policy_known' AS measure, birth_id AS item
+    FROM births_w WHERE policy IS NOT NULL
     UNION ALL
     SELECT village_code, 'births_policy_in' AS measure, birth_id AS item
     FROM births_w WHERE policy = 'in'
@@ -41,11 +62,11 @@ facts AS (
     WHERE reported_date BETWEEN child_birth_date AND child_birth_date + INTERVAL 30 DAY
     UNION ALL
     SELECT village_code, 'married' AS measure, person_id AS item
-    FROM women WHERE marital_status IN ('married', 'remarried')
+    FROM married_women
     UNION ALL
     SELECT village_code, 'married_with_method' AS measure, person_id AS item
-    FROM women
-    WHERE marital_status IN ('married', 'remarried') AND method IS NOT NULL AND method <> 'none'
+    FROM married_women
+    WHERE method IS NOT NULL AND method <> 'none'
     UNION ALL
     SELECT village_code, 'certificate_rows' AS measure, migrant_id AS item
     FROM married_migrants WHERE direction IN ('out', 'in')
