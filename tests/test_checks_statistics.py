@@ -16,7 +16,6 @@ from __future__ import annotations
 import copy
 import json
 import math
-import random
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,10 +24,12 @@ import pytest
 import sqlglot
 
 from audit.app import run_audit
-from audit.core.idcard import CHECK_CHARS, check_char, id_birth_date, is_valid_id, make_id
+from audit.core import idcard
+from audit.core.idcard import CHECK_CHARS, check_char, id_birth_date, make_id
 from audit.core.models import Finding
 from audit.io.sqlrun import SQL_DIR
 from tests.helpers import TOWNSHIP, VILLAGE_A, VILLAGE_B, man_id, woman_id, write_submission
+from tests.idstrings import generated_ids
 
 VILLAGE_C = "340811101003"
 PERIOD_END = date(2026, 10, 31)
@@ -37,6 +38,7 @@ CHECKS = (
     "id-format",
     "id-birthdate",
     "id-sex",
+    "id-region",
     "dup-person",
     "dup-birth",
     "age-range",
@@ -51,6 +53,7 @@ CHECKS = (
     "birth-order",
     "birth-after-sterilization",
     "birth-late-report",
+    "birth-policy-missing",
     "sex-ratio",
 )
 
@@ -109,7 +112,7 @@ def birth(
 
 
 def base() -> Tables:
-    """A small township that breaks none of the 17 statistics rules."""
+    """A small township that breaks none of the 20 statistics rules."""
     return {
         "women": [
             woman(
@@ -396,56 +399,70 @@ def test_id_format(tmp_path: Path) -> None:
     assert rows(clean_findings, "id-format") == []
 
 
-def test_id_format_agrees_with_the_reference_rule(tmp_path: Path) -> None:
-    """The SQL rule against audit.core.idcard on 400 IDs, valid and corrupted at random.
+_SQL_REASONS = {  # the start of each problem_en of stat_ids, by idcard's reason
+    "it has ": idcard.LENGTH,
+    "only digits": idcard.CHARACTERS,
+    "the birth year ": idcard.BEFORE_1900,
+    "the check character": idcard.CHECK_CHARACTER,
+}
 
-    The SQL rule is the reference's plus one thing an ID cannot hold: a birth date before
-    1900 or after the period end.
-    """
-    rng = random.Random(11)
-    ids: list[str] = []
-    for i in range(400):
-        born = date(1900, 1, 1) + timedelta(days=rng.randrange(0, 46000))
-        pid = make_id(f"{rng.randrange(110000, 660000)}", born, rng.randrange(1, 999))
-        kind = i % 8
-        if kind == 1:  # one digit changed
-            pos = rng.randrange(17)
-            pid = pid[:pos] + str((int(pid[pos]) + rng.randrange(1, 10)) % 10) + pid[pos + 1 :]
-        elif kind == 2:  # another check character
-            pid = pid[:17] + rng.choice([c for c in CHECK_CHARS if c != pid[17]])
-        elif kind == 3:  # a date that may not exist, with the right check character
-            y = rng.choice([1899, 1900, 1990, 2000, 2004, 2023])  # 1899: before 1900, invalid
-            m, d = rng.randrange(0, 14), rng.choice([0, 1, 28, 29, 30, 31, 32])
-            pid = _with_body(f"{pid[:6]}{y:04d}{m:02d}{d:02d}{pid[14:17]}")
-        elif kind == 4:  # a character dropped or added
-            pid = pid[:16] if rng.random() < 0.5 else pid + "1"
-        elif kind == 5:  # a letter in the body
-            pos = rng.randrange(17)
-            pid = pid[:pos] + "X" + pid[pos + 1 :]
-        ids.append(pid)
-    ids = sorted(set(ids))
+
+def _sql_reason(message: str) -> str:
+    problem = message.split(" is not a valid ID number: ", 1)[1]
+    if problem.endswith(" in it is after the period end"):
+        return idcard.AFTER_PERIOD_END
+    if problem.endswith(" in it is not a real date"):
+        return idcard.NOT_A_DATE
+    return next(r for start, r in _SQL_REASONS.items() if problem.startswith(start))
+
+
+def test_id_rules_agree_with_the_reference_definition(tmp_path: Path) -> None:
+    """The SQL rules (id-format, id-region) against audit.core.idcard on generated strings:
+    valid, wrong check character, impossible dates, before 1900, after the period end, lower-case
+    x, full-width and other Unicode digits, superscripts, spaces, unknown and abolished regions.
+    Same verdict and the same reason for every string, after a CSV round trip through the
+    loader."""
+    strings = generated_ids(840, seed=3)
     issues = [
         {
             "issue_id": f"I{n:04d}",
-            "person_id": pid,
+            "person_id": text,
             "village_code": VILLAGE_A,
             "point_code": VILLAGE_A,
             "item": "condom",
             "quantity": 1,
             "issue_date": date(2026, 9, 1),
         }
-        for n, pid in enumerate(ids)
+        for n, (_, text) in enumerate(strings)
     ]
     findings = audit(tmp_path, {"supply_issues": issues})
-    flagged = {f.record for f in of(findings, "id-format")}
-
-    def valid(pid: str) -> bool:
-        born = id_birth_date(pid)
-        return is_valid_id(pid) and born is not None and date(1900, 1, 1) <= born <= PERIOD_END
-
-    expected = {row["issue_id"] for row in issues if not valid(row["person_id"])}
-    assert 100 < len(expected) < len(issues)  # both kinds are well represented
-    assert flagged == expected
+    sql_format = {f.record: _sql_reason(f.message) for f in of(findings, "id-format")}
+    sql_region = {
+        f.record: "unknown"
+        if f.message.endswith("is not a division code; check the number")
+        else "abolished"
+        for f in of(findings, "id-region")
+    }
+    expected_format, expected_region = {}, {}
+    for row in issues:
+        problem = idcard.id_problem(row["person_id"], PERIOD_END)
+        if problem is not None:
+            expected_format[row["issue_id"]] = problem
+        elif (region := idcard.region_problem(row["person_id"])) is not None:
+            expected_region[row["issue_id"]] = region
+    assert sql_format == expected_format
+    assert sql_region == expected_region
+    # every reason and both region problems were met
+    assert set(expected_format.values()) == {
+        idcard.LENGTH,
+        idcard.CHARACTERS,
+        idcard.BEFORE_1900,
+        idcard.NOT_A_DATE,
+        idcard.AFTER_PERIOD_END,
+        idcard.CHECK_CHARACTER,
+    }
+    assert set(expected_region.values()) == {"unknown", "abolished"}
+    assert len(issues) - len(expected_format) - len(expected_region) > 200  # valid ones too
 
 
 def test_id_birthdate(tmp_path: Path, clean_base: list[Finding]) -> None:
@@ -494,6 +511,86 @@ def test_id_sex(tmp_path: Path, clean_base: list[Finding]) -> None:
     # the malformed one is an id-format finding only
     assert odd_malformed in {f.record for f in of(faulty, "id-format")}
     assert rows(clean, "id-sex") == []
+
+
+def test_id_region(tmp_path: Path, clean_base: list[Finding]) -> None:
+    unknown = woman_id(date(1991, 3, 3), 12, division="990426")
+    zeros = woman_id(date(1985, 6, 6), 14, division="000000")
+    no_county = woman_id(date(1988, 8, 8), 16, division="349999")  # Anhui, no such county
+    abolished = woman_id(date(2011, 2, 2), 18, division="110103")  # 崇文区, until 2010
+    faults: Tables = {
+        "women": [woman(unknown, "吴梅", VILLAGE_B)],
+        "migrants": [
+            {
+                "migrant_id": "M4",
+                "person_id": abolished,
+                "name": "郑红",
+                "direction": "in",
+                "village_code": VILLAGE_C,
+                "move_date": date(2026, 1, 1),
+            }
+        ],
+        "supply_issues": [
+            {
+                "issue_id": f"I{n}",
+                "person_id": pid,
+                "village_code": VILLAGE_A,
+                "point_code": VILLAGE_A,
+                "item": "condom",
+                "quantity": 5,
+                "issue_date": date(2026, 9, 2),
+            }
+            for n, pid in ((5, zeros), (6, no_county), (7, unknown[:17] + "0"))
+        ],
+    }
+    # Real codes that must not be findings: one abolished in the birth year itself, one
+    # created after the holder's birth (340811 dates from 1983), a current one in Beijing.
+    edges: Tables = {
+        "checkups": [
+            {
+                "checkup_id": f"C{n}",
+                "person_id": pid,
+                "checkup_date": date(2026, 9, 4),
+                "pregnant": False,
+                "village_code": VILLAGE_A,
+            }
+            for n, pid in (
+                (4, woman_id(date(2010, 12, 31), 20, division="110103")),
+                (5, woman_id(date(1977, 5, 5), 22)),
+                (6, woman_id(date(1999, 9, 9), 24, division="110105")),
+            )
+        ]
+    }
+    clean = with_rows(base(), **edges)
+    faulty, clean_findings = pair(tmp_path, with_rows(clean, **faults), clean)
+    assert rows(faulty, "id-region") == sorted(
+        [
+            ("id-region", "migrants", "M4", "warning", VILLAGE_C),
+            ("id-region", "supply_issues", "I5", "warning", VILLAGE_A),
+            ("id-region", "supply_issues", "I6", "warning", VILLAGE_A),
+            ("id-region", "women", unknown, "warning", VILLAGE_B),
+        ]
+    )
+    # a malformed ID is id-format's alone
+    assert [f.record for f in of(faulty, "id-format")] == ["I7"]
+    assert message_of(faulty, "id-region", unknown) == (
+        f"women record {unknown}: person_id {unknown} begins with 990426, which is not a "
+        "division code; check the number"
+    )
+    assert message_of(faulty, "id-region", "M4") == (
+        f"migrants record M4: person_id {abolished} begins with 110103, which (崇文区) was "
+        "abolished after 2010, before the birth year 2011; check the number"
+    )
+    zh = audit(tmp_path / "zh", with_rows(clean, **faults), lang="zh")
+    assert message_of(zh, "id-region", "I5") == (
+        f"药具发放登记记录 I5 的身份证号 {zeros} 前六位 000000 不是行政区划代码，请核对号码"
+    )
+    assert message_of(zh, "id-region", "M4") == (
+        f"流动人口登记记录 M4 的身份证号 {abolished} 前六位 110103（崇文区）2010 年后已撤销，"
+        "早于出生年份 2011，请核对号码"
+    )
+    assert rows(clean_findings, "id-region") == []
+    assert rows(clean_base, "id-region") == []
 
 
 # --- §1 register logic ----------------------------------------------------------------------
@@ -974,6 +1071,36 @@ def test_birth_late_report(tmp_path: Path) -> None:
     assert rows(clean, "birth-late-report") == []
 
 
+def test_birth_policy_missing(tmp_path: Path, clean_base: list[Finding]) -> None:
+    mothers = [woman_id(date(1993, 1, d), 60 + 2 * d) for d in range(1, 6)]
+    women = [woman(m, f"政策{i}", children=1) for i, m in enumerate(mothers)]
+    births = [  # one birth each; W is 2026-10-01 .. 2026-10-31
+        birth("P1", mothers[0], date(2026, 10, 1), policy=None, reported_date=date(2026, 10, 3)),
+        birth("P2", mothers[1], date(2026, 10, 31), policy=None, reported_date=date(2026, 10, 31)),
+        birth("P3", mothers[2], date(2026, 10, 9), policy="maybe", village=VILLAGE_B,
+              reported_date=date(2026, 10, 12)),  # not a policy code: cell-invalid, then empty
+        birth("P4", mothers[3], date(2026, 9, 30), policy=None),  # before W
+        birth("P5", mothers[4], date(2026, 10, 20), policy="out", reported_date=date(2026, 10, 22)),
+    ]  # fmt: skip
+    filled = copy.deepcopy(births)
+    for b in filled:
+        b["policy"] = b["policy"] if b["policy"] in ("in", "out") else "in"
+    faulty_tables = with_rows(base(), women=women, births=births)
+    faulty, clean = pair(tmp_path, faulty_tables, with_rows(base(), women=women, births=filled))
+    assert rows(faulty, "birth-policy-missing") == [
+        ("birth-policy-missing", "births", "P1", "warning", VILLAGE_A),
+        ("birth-policy-missing", "births", "P2", "warning", VILLAGE_A),
+        ("birth-policy-missing", "births", "P3", "warning", VILLAGE_B),
+    ]
+    assert [f.record for f in of(faulty, "cell-invalid")] == ["P3"]
+    assert message_of(faulty, "birth-policy-missing", "P1") == (
+        f"birth P1 (mother {mothers[0]}, child 小P1 born 2026-10-01) has no policy attribute; "
+        "the policy compliance rate leaves it out until it is filled in"
+    )
+    assert rows(clean, "birth-policy-missing") == []
+    assert rows(clean_base, "birth-policy-missing") == []
+
+
 # --- sex ratio ------------------------------------------------------------------------------
 Z = 1.959963984540054
 
@@ -993,7 +1120,7 @@ def in_window_births(village: str, boys: int, girls: int, tag: str) -> list[dict
     """Births in W (October 2026), each of its own mother (not on the register)."""
     out = []
     for i in range(boys + girls):
-        mother = woman_id(date(1990, 1, 1) + timedelta(days=i), 2, division="340105")
+        mother = woman_id(date(1990, 1, 1) + timedelta(days=i), 2, division="340111")
         out.append(
             birth(
                 f"X{tag}{i:02d}",
@@ -1077,8 +1204,11 @@ def test_sex_ratio_low_and_window_from_params(tmp_path: Path) -> None:
 
 # --- every template, both languages ---------------------------------------------------------
 def everything_wrong() -> Tables:
-    """One submission breaking all 18 rules at once."""
+    """One submission breaking all 20 rules at once."""
     man = man_id(date(1988, 8, 8), 3)
+    far = woman_id(date(1991, 1, 1), 40, division="990426")  # no such division
+    window_births = in_window_births(VILLAGE_C, 8, 0, "c")
+    window_births[0]["policy"] = None
     stranger = woman_id(date(1993, 9, 9), 30)
     young = woman_id(_born(14, PERIOD_END), 32)
     w1 = next(w for w in base()["women"] if w["person_id"] == W1)
@@ -1101,6 +1231,7 @@ def everything_wrong() -> Tables:
             {**w1, "village_code": VILLAGE_B},
             woman(man, "刘强"),
             woman(young, "少女", group_no=100),  # value-range: groups are 1..99
+            woman(far, "吴梅"),
         ],
         births=[
             {**b1, "birth_id": "B1a"},
@@ -1108,7 +1239,7 @@ def everything_wrong() -> Tables:
             birth("B9", stranger, date(2023, 5, 5), 1, reported_date=date(2023, 7, 5)),
             birth("B10", young, date(2024, 1, 1), 1),
             birth("B11", W1, date(2019, 10, 1), 1),
-            *in_window_births(VILLAGE_C, 8, 0, "c"),
+            *window_births,
         ],
     )
 

@@ -1,8 +1,9 @@
 """The SQL side of rules: the parameters table, shared views, running a check query.
 
 Check and view files are plain SQL over canonical tables; the only
-run-time inputs are the one-row `audit_params` table and the views in
-`sql/views/`, so the same files can be transpiled to Spark unchanged.
+run-time inputs are the one-row `audit_params` table, the reference table
+`ref_divisions` (GB/T 2260 division codes, installed with the views) and the
+views in `sql/views/`, so the same files can be transpiled to Spark unchanged.
 
 A file in `sql/views/` is one `CREATE OR REPLACE VIEW` or, for what several
 checks read (the parsed ID numbers, the per-person look-ups),
@@ -24,6 +25,7 @@ from typing import Any
 import duckdb
 
 from audit.core.models import Window
+from audit.io.divisions import install_divisions
 
 
 def package_dir(package: str) -> Path:
@@ -64,6 +66,7 @@ def view_files(sql_dir: Path = SQL_DIR) -> list[Path]:
 
 
 def install_views(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR) -> None:
+    install_divisions(con)
     for path in view_files(sql_dir):
         con.execute(path.read_text(encoding="utf-8"))
 

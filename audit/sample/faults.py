@@ -1,6 +1,7 @@
 """Planting known faults in a clean township, and the truth list that names them.
 
-Design: every check of checks.md §1–5 has one planter here. A planter picks
+Design: every check of checks.md §1–5, and every check the project adds
+(docs/checks.md), has one planter here. A planter picks
 an untouched record that can carry the fault alone (a single woman with no
 other records for identity faults, an old birth for a re-assigned mother,
 an IUD user whose method date lies outside the window for a method
@@ -26,7 +27,8 @@ import numpy as np
 import polars as pl
 
 from audit.core.contract import SHORT_ACTING_METHODS, table
-from audit.core.idcard import CHECK_CHARS, check_char, make_id
+from audit.core.divisions import divisions
+from audit.core.idcard import CHECK_CHARS, check_char, id_birth_date, make_id
 from audit.sample.population import ID_PREFIX, Township
 from audit.sample.timeline import day, from_day, years_before
 
@@ -71,6 +73,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "report-internal": ("arithmetic", "stat_reports"),
     "report-levels": ("arithmetic", "stat_reports"),
     "report-vs-records": ("mismatch", "stat_reports"),
+    # The project's own checks beyond checks.md (docs/checks.md), planted after the others so
+    # a seed plants the checks above where it always did.
+    "id-region": ("invalid_id", "women"),
+    "birth-policy-missing": ("completeness", "births"),
 }
 CHECK_IDS: tuple[str, ...] = tuple(CATALOGUE)
 # Planted on the computed summaries, after the record faults.
@@ -306,6 +312,20 @@ class Planter:
         self._use(pid, man)
         return man
 
+    def _id_region(self) -> str:
+        """A valid ID whose first six digits are no division code (a mistyped county)."""
+        w = self._pick(self._unlinked_single(), "person_id")
+        pid = w["person_id"]
+        born = id_birth_date(pid)
+        assert born is not None
+        division = next(
+            d for d in (pid[:4] + "99", pid[:2] + "9999", "990426") if d not in divisions()
+        )
+        new = self._fresh_id(born, division)
+        self._update("women", pl.col("person_id") == pid, person_id=new)
+        self._use(pid, new)
+        return new
+
     def _dup_person(self) -> str:
         w = self._pick(self._unlinked_single(), "person_id")
         codes = self.tw.village_codes
@@ -503,6 +523,15 @@ class Planter:
         row = self._pick(b, "birth_id")
         late = row["child_birth_date"] + timedelta(days=int(self.rng.integers(40, 50)))
         self._update("births", pl.col("birth_id") == row["birth_id"], reported_date=late)
+        self._use(row["mother_id"])
+        return str(row["birth_id"])
+
+    def _birth_policy_missing(self) -> str:
+        b = self._free(self.t["births"], "mother_id").filter(
+            _day("child_birth_date") >= self.tl.window_start
+        )
+        row = self._pick(b, "birth_id")
+        self._update("births", pl.col("birth_id") == row["birth_id"], policy=None)
         self._use(row["mother_id"])
         return str(row["birth_id"])
 

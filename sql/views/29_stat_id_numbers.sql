@@ -2,10 +2,11 @@
 -- submission, parsed once per audit and kept as a table: the checks that judge IDs (id-format,
 -- id-sex, id-birthdate, birth-mother-age) and the view stat_ids read it instead of re-deriving
 -- the rules per row and per check. An ID is parsed once however many ledgers repeat it.
--- Rules: shape (18 characters, 17 digits and a digit or X), the birth date inside it (a real
--- calendar date, 1900 or later, not after the period end), the ISO 7064 MOD 11-2 check
--- character. The 17 digits are read as one integer and taken apart arithmetically, which is
--- several times cheaper than 17 substrings; every CAST of ID text sits inside a CASE whose
+-- Rules: shape (18 characters, 17 ASCII digits and an ASCII digit or X/x), the birth date
+-- inside it (a real calendar date, 1900 or later, not after the period end), the ISO 7064
+-- MOD 11-2 check character: the definition of audit.core.idcard, which the tests hold this
+-- table to (same verdict, same reason). The 17 digits are read as one integer and taken
+-- apart arithmetically, which is several times cheaper than 17 substrings; every CAST of ID text sits inside a CASE whose
 -- guard has proved the text is digits, so no engine ever casts a malformed ID.
 -- Empty IDs are left out (the loader reports empty cells and keys).
 -- Columns (stable): id_number, id_valid, id_birth_date (DATE, when the ID holds a real date),
@@ -99,6 +100,7 @@ SELECT
         WHEN c.id_length <> 18
             THEN '长度为 ' || CAST(c.id_length AS VARCHAR) || ' 位，应为 18 位'
         WHEN NOT c.well_formed THEN '只能由数字组成（末位可为 X）'
+        WHEN c.y < 1900 THEN '其中的出生年份 ' || substr(c.id_number, 7, 4) || ' 早于 1900 年'
         WHEN NOT c.real_date
             THEN '其中的出生日期 ' || substr(c.id_number, 7, 8) || ' 不是有效日期'
         WHEN c.id_birth_date > params.period_end
@@ -110,6 +112,8 @@ SELECT
         WHEN c.id_length <> 18
             THEN 'it has ' || CAST(c.id_length AS VARCHAR) || ' characters, not 18'
         WHEN NOT c.well_formed THEN 'only digits are allowed, and X as the last character'
+        WHEN c.y < 1900
+            THEN 'the birth year ' || substr(c.id_number, 7, 4) || ' in it is before 1900'
         WHEN NOT c.real_date
             THEN 'the birth date ' || substr(c.id_number, 7, 8) || ' in it is not a real date'
         WHEN c.id_birth_date > params.period_end

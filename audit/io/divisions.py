@@ -1,0 +1,42 @@
+"""The GB/T 2260 division codes as a DuckDB table, for the check `id-region`.
+
+The list itself is python-stdnum's (`audit.core.divisions`); here it becomes
+`ref_divisions(code, name, first_year, last_year)` so the rule stays one
+plain SQL join. It is installed with the shared views (`sqlrun.install_views`),
+so every connection that can run the checks has it.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from audit.core.divisions import divisions
+
+TABLE = "ref_divisions"
+
+
+def install_divisions(con: duckdb.DuckDBPyConnection) -> None:
+    rows = list(divisions().values())
+    frame = pl.DataFrame(
+        {
+            "code": [d.code for d in rows],
+            "name": [d.name for d in rows],
+            "first_year": [d.first_year for d in rows],
+            "last_year": [d.last_year for d in rows],
+        },
+        schema={
+            "code": pl.String,
+            "name": pl.String,
+            "first_year": pl.Int32,
+            "last_year": pl.Int32,
+        },
+    )
+    # A cursor of its own: `con` may still hold an unfinished result, which DuckDB forbids
+    # registering a frame on; the table lands in the same database.
+    cur = con.cursor()
+    try:
+        cur.register("_ref_divisions_frame", frame)
+        cur.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM _ref_divisions_frame")
+    finally:
+        cur.close()
