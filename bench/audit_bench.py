@@ -79,9 +79,11 @@ def machine() -> str:
 # The sample generator gives every local woman an ID in the township's one 6-digit division,
 # and GB 11643 leaves 499 women's sequence numbers per birth date and division: about 5
 # million women at most. Larger townships are composed of parts of PART_WOMEN generated
-# with different seeds, each moved to its own division (first two ID digits 50+k, check
-# character recomputed where it was valid, so planted invalid IDs stay invalid), its own
-# hundred of village codes (k*100 + village) and its own record keys.
+# with different seeds, each moved to its own divisions (every division code of a part, the
+# township's and the in-migrants' origins, becomes a real code of its own, so id-region stays
+# quiet; a planted unknown code becomes another unknown one, 9k....; check character
+# recomputed where it was valid, so planted invalid IDs stay invalid), its own hundred of
+# village codes (k*100 + village) and its own record keys.
 PART_WOMEN = 1_000_000
 PART_VILLAGES = 99
 MAX_PARTS = 10
@@ -92,7 +94,7 @@ _MACROS = [
     "CREATE MACRO fc_check(s) AS substr('10X98765432', 1 + (("
     + " + ".join(f"CAST(substr(s, {i + 1}, 1) AS INTEGER) * {w}" for i, w in enumerate(_WEIGHTS))
     + ") % 11), 1)",
-    "CREATE MACRO fc_body(x, k) AS CAST(50 + k AS VARCHAR) || substr(x, 3, 15)",
+    "CREATE MACRO fc_body(x, k) AS fc_division(substr(x, 1, 6), k) || substr(x, 7, 11)",
     "CREATE MACRO fc_id(x, k) AS CASE WHEN regexp_full_match(x, '[0-9]{17}[0-9X]') THEN "
     "CASE WHEN fc_check(substr(x, 1, 17)) = substr(x, 18, 1) "
     "THEN fc_body(x, k) || fc_check(fc_body(x, k)) "
@@ -103,6 +105,29 @@ _MACROS = [
     "CREATE MACRO fc_unit(u, k) AS fc_village(split_part(u, '-', 1), k) || "
     "CASE WHEN contains(u, '-') THEN '-' || split_part(u, '-', 2) ELSE '' END",
 ]
+
+
+def _division_macro() -> str:
+    """fc_division(d, k): the real division code that part k uses for the generator's code d."""
+    from audit.core.divisions import divisions
+    from audit.sample.generator import DEFAULT_TOWNSHIP_CODE
+    from audit.sample.names import ORIGINS
+
+    used = [DEFAULT_TOWNSHIP_CODE[:6], *(str(code) for _, code in ORIGINS)]
+    spare = [
+        code
+        for code, d in sorted(divisions().items())
+        if d.last_year is None and code[2:] != "0000" and code not in used
+    ]
+    whens = " ".join(
+        f"WHEN '{k}|{code}' THEN '{spare[k * len(used) + i]}'"
+        for k in range(MAX_PARTS)
+        for i, code in enumerate(used)
+    )
+    return (
+        f"CREATE MACRO fc_division(d, k) AS CASE CAST(k AS VARCHAR) || '|' || d {whens} "
+        "ELSE '9' || CAST(k AS VARCHAR) || substr(d, 3, 4) END"
+    )
 
 
 def generate(folder: Path, women: int, villages: int, seed: int = 1) -> None:
@@ -130,7 +155,7 @@ def compose(parts: list[Path], out: Path) -> None:
 
     out.mkdir(parents=True)
     con = duckdb.connect()
-    for macro in _MACROS:
+    for macro in [_division_macro(), *_MACROS]:
         con.execute(macro)
     for t in contract.TABLES:
         selects = []

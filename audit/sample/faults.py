@@ -527,13 +527,35 @@ class Planter:
         return str(row["birth_id"])
 
     def _birth_policy_missing(self) -> str:
+        """A birth in W with its policy attribute left empty: an existing one of an untouched
+        mother, else (a small township, a short W) a new first birth on the register of a
+        married woman who is not sterilised."""
         b = self._free(self.t["births"], "mother_id").filter(
             _day("child_birth_date") >= self.tl.window_start
         )
-        row = self._pick(b, "birth_id")
-        self._update("births", pl.col("birth_id") == row["birth_id"], policy=None)
-        self._use(row["mother_id"])
-        return str(row["birth_id"])
+        if not b.is_empty():
+            row = self._pick(b, "birth_id")
+            self._update("births", pl.col("birth_id") == row["birth_id"], policy=None)
+            self._use(row["mother_id"])
+            return str(row["birth_id"])
+        w = self._pick(
+            self._women().filter(
+                pl.col("marital_status").is_in(["married", "remarried"])
+                & (pl.col("residence") == "resident")
+                & ~pl.col("method").is_in(["tubal_ligation", "vasectomy"])
+                & ~pl.col("pregnant")
+                & (pl.col("reg_births") == 0)
+                & pl.col("age").is_between(22, 40)
+            ),
+            "person_id",
+        )
+        born = self._random_day(self.tl.window_start, self.tl.end - 1)
+        new = self._add_birth(w, born, 1)
+        self._update("births", pl.col("birth_id") == new, policy=None)
+        if not w["children"]:
+            self._update("women", pl.col("person_id") == w["person_id"], children=1)
+        self._use(w["person_id"])
+        return new
 
     def _sex_ratio(self) -> str:
         """A village whose births are all boys, with enough of them in the month to show."""
