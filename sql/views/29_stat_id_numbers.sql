@@ -6,8 +6,9 @@
 -- inside it (a real calendar date, 1900 or later, not after the period end), the ISO 7064
 -- MOD 11-2 check character: the definition of audit.core.idcard, which the tests hold this
 -- table to (same verdict, same reason). The 17 digits are read as one integer and taken
--- apart arithmetically, which is several times cheaper than 17 substrings; every CAST of ID text sits inside a CASE whose
--- guard has proved the text is digits, so no engine ever casts a malformed ID.
+-- apart arithmetically, which is several times cheaper than 17 substrings; every CAST of ID
+-- text sits inside a CASE whose guard has proved the text is digits, so no engine ever casts
+-- a malformed ID.
 -- Empty IDs are left out (the loader reports empty cells and keys).
 -- Columns (stable): id_number, id_valid, id_birth_date (DATE, when the ID holds a real date),
 --   is_male (valid IDs: 17th digit odd), id_region (the 6-digit division code of a well-formed
