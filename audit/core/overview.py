@@ -17,9 +17,10 @@ Design decisions:
   capture–recapture estimate with Seber's variance and Chao's (1987)
   log-normal interval. The log-normal interval is built for the births nobody
   saw, f0 = N̂ − (births seen), which is positive and skewed: a symmetric
-  N̂ ± z·√var interval covers the true count too rarely (85–93 % in
-  bench/capture_recapture_coverage.py, the log-normal one about 95 %) and
-  can reach below the births seen, which the log-normal one never does.
+  N̂ ± z·√var interval covers the true count too rarely (72–93 % in
+  bench/capture_recapture_coverage.py where the log-normal one covers
+  92–95 %; docs/performance.md) and can reach below the births seen, which
+  the log-normal one never does.
 - Capture–recapture is reported only when it can say something: with fewer
   than `MIN_MATCHED` births on both lists the estimate is "too small to tell"
   (a township's month rarely has enough; its statistical year usually does).
