@@ -40,3 +40,18 @@ def install_divisions(con: duckdb.DuckDBPyConnection) -> None:
         cur.execute(f"CREATE OR REPLACE TABLE {TABLE} AS SELECT * FROM _ref_divisions_frame")
     finally:
         cur.close()
+
+
+def divisions_select() -> str:
+    """The same table as one SELECT of literal rows (for queries exported to run elsewhere)."""
+
+    def lit(v: str | int | None) -> str:
+        if v is None:
+            return "NULL"
+        return str(v) if isinstance(v, int) else "'" + v.replace("'", "''") + "'"
+
+    rows = ", ".join(
+        f"({lit(d.code)}, {lit(d.name)}, {lit(d.first_year)}, {lit(d.last_year)})"
+        for d in divisions().values()
+    )
+    return f"SELECT * FROM (VALUES {rows}) AS t(code, name, first_year, last_year)"

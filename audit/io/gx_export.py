@@ -7,8 +7,9 @@ Design decisions:
   `UnexpectedRowsExpectation` wants the query in `kwargs`; the export writes
   exactly that: `unexpected_rows_query` is the rule's SQL with every shared
   view it reads (`sql/views/`) prepended as a CTE, in install order, and
-  `{batch}` bound as the engine binds it (`audit.io.suites.rows_query`).
-  The query then reads nothing but the submission's tables and
+  `{batch}` bound as the engine binds it (`audit.io.suites.rows_query`);
+  the reference table `ref_divisions` (id-region) becomes a CTE of literal
+  rows. The query then reads nothing but the submission's tables and
   `audit_params` — or, with a period given, not even that: the parameters
   become one more CTE of literal values.
 - Built-in GX expectations are written as they are. Every entry keeps its
@@ -31,6 +32,7 @@ from sqlglot import exp
 
 from audit.core.exitcodes import AuditError
 from audit.core.period import make_window, parse_period
+from audit.io import divisions
 from audit.io.output import write_atomic
 from audit.io.sqlrun import SQL_DIR, view_files
 from audit.io.suites import load_suites, rows_query
@@ -89,6 +91,9 @@ def inline_sql(sql: str, params: str | None = None) -> str:
     ctes: list[exp.CTE] = []
     if params is not None:
         ctes.append(_cte(PARAMS_TABLE, _parse(params)))
+    reads = _names(tree).union(*(_names(by_name[n]) for n in needed))
+    if divisions.TABLE in reads:  # the reference table of id-region, as literal rows
+        ctes.append(_cte(divisions.TABLE, _parse(divisions.divisions_select())))
     ctes.extend(_cte(name, body.copy()) for name, body in views if name in needed)
     existing = tree.args.get("with_")
     if isinstance(existing, exp.With):
