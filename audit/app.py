@@ -19,11 +19,17 @@ Design decisions:
   reason, in the rule's place. `select`/`exclude` (check ids or categories)
   choose the rules as the suites are read.
 - The DuckDB database lives for one audit and is closed on every path.
+- Consistency over time: `series` (township, period → earlier report rows,
+  usually `audit.io.history.read_series`) is asked once township and period
+  are known, and its rows are loaded as `report_history` before the checks
+  run; the audited period's own report rows go into the report so the history
+  can record them. The monthly cycle around a run (recording, lifecycle,
+  acceptances) is `audit.monthly`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -33,14 +39,19 @@ import duckdb
 from audit.core.exitcodes import AuditError
 from audit.core.models import AuditReport, CheckResult, TableLoad, sort_findings
 from audit.core.period import make_window, normalise_period
+from audit.core.series import ReportRow
 from audit.io import gx_shim, sqlrun
 from audit.io.engine import Evaluation, NoProgress, Progress, evaluate
 from audit.io.loader import load_submission
 from audit.io.overview import compute_overview
 from audit.io.reads import plan
 from audit.io.selection import select_rules
+from audit.io.series import install_series, period_rows
 from audit.io.suites import Rule, Suite, load_suites
 from audit.io.villages import read_villages
+
+# (township code, period) -> the township's report rows of earlier periods
+SeriesSource = Callable[[str, str], Sequence[ReportRow]]
 
 _NO_PERIOD = {
     "zh": "无法确定报告期：请用 --period YYYY-MM 指定，或在 manifest.json 中填写 period",
@@ -58,6 +69,7 @@ def run_audit(
     progress: Progress | None = None,
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    series: SeriesSource | None = None,
 ) -> AuditReport:
     report, _ = audit_with_timings(
         submission,
@@ -68,6 +80,7 @@ def run_audit(
         progress=progress,
         select=select,
         exclude=exclude,
+        series=series,
     )
     return report
 
@@ -82,6 +95,7 @@ def audit_with_timings(
     progress: Progress | None = None,
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    series: SeriesSource | None = None,
 ) -> tuple[AuditReport, Evaluation]:
     """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/)."""
     progress = progress or NoProgress()
@@ -109,6 +123,8 @@ def audit_with_timings(
         window = make_window(chosen, window_start)
         sqlrun.install_params(con, chosen, window, township)
         sqlrun.install_views(con)
+        if series is not None:
+            install_series(con, series(township or "", chosen))
         runnable, skipped = _split_skipped(suites, sub.tables, lang)
         evaluation = evaluate(con, runnable, lang=lang, township_code=township, progress=progress)
         evaluation = replace(
@@ -118,6 +134,7 @@ def audit_with_timings(
         progress.stage("overview", None)
         overview = compute_overview(con, findings)
         progress.advance("overview")
+        rows = period_rows(con, chosen)
     finally:
         sub.con.close()
     report = AuditReport(
@@ -131,6 +148,7 @@ def audit_with_timings(
         findings=findings,
         overview=overview,
         villages=villages,
+        report_rows=rows,
     )
     return report, evaluation
 

@@ -194,8 +194,9 @@ def run(
     fail_on: Annotated[
         FailOn | None,
         typer.Option(
-            metavar="error|warning|never",
-            help="Lowest severity that fails the audit (exit 1). Default: error.",
+            metavar="error|warning|new-error|new-warning|never",
+            help="Lowest severity that fails the audit (exit 1); new-error and new-warning count"
+            " only findings new or reopened since the previous audited period. Default: error.",
         ),
     ] = None,
     lang: Annotated[
@@ -236,13 +237,31 @@ def run(
             help="Configuration file (default: fourcheck.toml in the working folder, if any).",
         ),
     ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="History file (default: $XDG_DATA_HOME/fourcheck/history.duckdb).",
+            show_default=False,
+        ),
+    ] = None,
+    no_history: Annotated[
+        bool, typer.Option("--no-history", help="Record nothing; no status since last month.")
+    ] = False,
+    history_wait: Annotated[
+        float, typer.Option(help="Seconds to wait for a history file in use by another audit.")
+    ] = 30.0,
+    acceptances: Annotated[
+        Path | None,
+        typer.Option(help="Accepted exceptions (default: accepted.csv beside the submission)."),
+    ] = None,
 ) -> None:
     try:
-        from audit.app import run_audit
         from audit.core.exitcodes import exit_code_for
         from audit.io.config import load_config, pick
         from audit.io.gx_shim import quiet_exit
+        from audit.io.history import default_path
         from audit.io.output import write_all
+        from audit.monthly import run_monthly
         from audit.outputs import plan_outputs, settle, verdict_line
         from audit.render import progress_display, render
 
@@ -258,8 +277,11 @@ def run(
         outputs = plan_outputs(format, output, output_dir, submission, language.value)
         quiet_exit()
         with progress_display(sys.stderr, language.value) as progress:
-            report = run_audit(
+            report = run_monthly(
                 submission,
+                history=None if no_history else (history or settings.history or default_path()),
+                acceptances=acceptances,
+                history_wait=history_wait,
                 period=period,
                 window_start=start,
                 lang=language.value,
@@ -357,6 +379,125 @@ def sample(
             fmt=format.value,
         )
         typer.echo(summary, err=True)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+
+
+# --- accepted exceptions (已核实的例外) ------------------------------------------------------
+
+
+def _acceptances_file(submission: Path | None, file: Path | None) -> Path:
+    from audit.io.acceptances import default_path
+
+    if file is not None:
+        return file
+    if submission is None:
+        raise AuditError("name the submission folder or the file with --acceptances")
+    return default_path(submission)
+
+
+@app.command()
+def accept(
+    submission: Annotated[
+        Path, typer.Argument(help="The submission folder the finding was reported for.")
+    ],
+    check: Annotated[str, typer.Argument(help="Check id of the finding, e.g. early-marriage.")],
+    table: Annotated[str, typer.Argument(help="Table of the record, e.g. women.")],
+    record: Annotated[str, typer.Argument(help="The record's key as the report shows it.")],
+    reason: Annotated[str, typer.Option(help="Why this finding is correct as it stands.")],
+    by: Annotated[str, typer.Option(help="Who accepts it (name, office).")],
+    expires: Annotated[str, typer.Option(help="Last period it holds, YYYY-MM.")],
+    township: Annotated[
+        str | None,
+        typer.Option(help="Township code (default: the submission's manifest; '' for any)."),
+    ] = None,
+    acceptances: Annotated[
+        Path | None,
+        typer.Option(help="Acceptances file (default: accepted.csv beside the submission)."),
+    ] = None,
+) -> None:
+    """Accept a finding as a known exception: still reported, never fails the gate."""
+    try:
+        from audit.core.acceptance import Acceptance
+        from audit.core.period import parse_period
+        from audit.io.acceptances import add_acceptance
+        from audit.io.loader import read_manifest
+
+        parse_period(expires, "--expires")
+        if township is None:
+            manifest = read_manifest(submission, lang="en") if submission.is_dir() else {}
+            township = manifest.get("township_code", "")
+        path = _acceptances_file(submission, acceptances)
+        rows = add_acceptance(
+            path,
+            Acceptance(
+                township_code=township,
+                check=check,
+                table=table,
+                record=record,
+                reason=reason,
+                accepted_by=by,
+                accepted_on=date.today(),
+                expires=expires,
+            ),
+        )
+        typer.echo(
+            f"{path}: {check} {table} {record} accepted until {expires} "
+            f"({len(rows)} acceptances in the file)",
+            err=True,
+        )
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+
+
+@app.command()
+def accepted(
+    submission: Annotated[
+        Path | None, typer.Argument(help="A submission folder (its accepted.csv is listed).")
+    ] = None,
+    acceptances: Annotated[Path | None, typer.Option(help="Acceptances file to list.")] = None,
+    format: Annotated[InspectFormat, typer.Option("--format", "-f")] = InspectFormat.table,
+) -> None:
+    """List the accepted exceptions and which of them have expired."""
+    try:
+        import json
+
+        from audit.io.acceptances import read_acceptances
+
+        path = _acceptances_file(submission, acceptances)
+        if not path.is_file():
+            raise AuditError(f"{path}: no acceptances file (add one with `audit accept`)")
+        rows = read_acceptances(path)
+        today = date.today().strftime("%Y-%m")
+        if format is InspectFormat.json:
+            _emit(
+                json.dumps(
+                    [{**a.to_dict(), "expired": a.expired(today)} for a in rows],
+                    ensure_ascii=False,
+                    indent=2,
+                ),
+                None,
+            )
+            return
+        from rich.console import Console
+        from rich.table import Table
+
+        t = Table(title=f"{path} ({len(rows)})", title_justify="left")
+        for col in ("township", "check", "table", "record", "reason", "by", "on", "until"):
+            t.add_column(col)
+        for a in rows:
+            until = a.expires + (" (expired)" if a.expired(today) else "")
+            t.add_row(
+                a.township_code or "*",
+                a.check,
+                a.table,
+                a.record,
+                a.reason,
+                a.accepted_by,
+                a.accepted_on.isoformat(),
+                until,
+            )
+        Console(width=140).print(t)
     except AuditError as e:
         _fail(str(e), e.exit_code)
 

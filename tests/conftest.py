@@ -39,3 +39,12 @@ def _validate_machine_outputs() -> Iterator[None]:
     finally:
         json_render.render = plain_json  # type: ignore[assignment]
         junit_render.render = plain_junit  # type: ignore[assignment]
+
+
+@pytest.fixture(autouse=True)
+def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Every test gets its own data directory: `audit run` records into a history file there,
+    never into the real home (HOME too, for code that falls back to ~/.local/share)."""
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))

@@ -1,14 +1,19 @@
 """Exit codes, decided in one place.
 
 `exit_code_for` is a pure function of the report and the `--fail-on` gate;
-user errors (a submission that cannot be audited at all) are `AuditError`s
-that carry their exit code and are caught once, in the CLI.
+the gate never counts an accepted finding (`AuditReport.acceptances`), and the
+`new-*` gates count only findings that are new or reopened since the previous
+audited period (`AuditReport.history`; without a history every finding is
+new, as for a linter run without a baseline). User errors (a submission that
+cannot be audited at all) are `AuditError`s that carry their exit code and are
+caught once, in the CLI.
 """
 
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
 
+from audit.core.lifecycle import Status
 from audit.core.models import AuditReport, Severity
 
 
@@ -24,6 +29,8 @@ class ExitCode(IntEnum):
 class FailOn(StrEnum):
     ERROR = "error"
     WARNING = "warning"
+    NEW_ERROR = "new-error"  # errors that are new or reopened since the previous period
+    NEW_WARNING = "new-warning"  # errors and warnings that are new or reopened
     NEVER = "never"
 
 
@@ -31,8 +38,18 @@ def exit_code_for(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> 
     gate = FailOn(fail_on)
     if gate is FailOn.NEVER:
         return ExitCode.OK
-    reaching = {Severity.ERROR} if gate is FailOn.ERROR else {Severity.ERROR, Severity.WARNING}
-    if any(f.severity in reaching for f in report.findings):
+    only_errors = gate in (FailOn.ERROR, FailOn.NEW_ERROR)
+    reaching = {Severity.ERROR} if only_errors else {Severity.ERROR, Severity.WARNING}
+    only_new = gate in (FailOn.NEW_ERROR, FailOn.NEW_WARNING)
+    accepted = report.acceptances
+    history = report.history
+    for f in report.findings:
+        if f.severity not in reaching:
+            continue
+        if accepted is not None and accepted.is_accepted(f):
+            continue
+        if only_new and history is not None and history.of(f).status is Status.PERSISTING:
+            continue
         return ExitCode.FINDINGS
     return ExitCode.OK
 

@@ -11,7 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the monthly cycle's parts; their modules import this one
+    from audit.core.acceptance import AcceptanceOutcome
+    from audit.core.lifecycle import Lifecycle
+    from audit.core.series import ReportRow
 
 
 class Severity(StrEnum):
@@ -149,6 +154,11 @@ class AuditReport:
     overview: Any = None  # audit.core.overview.Overview: the §6 figures (four numbers, ...)
     meta: dict[str, str] = field(default_factory=dict)  # tool version, submission path
     villages: tuple[Village, ...] = ()  # from the optional villages table; () shows codes only
+    # the monthly cycle: each finding's status since the previous audited period (None when
+    # the run is not recorded), and which findings are accepted exceptions (None: no file)
+    history: Lifecycle | None = None
+    acceptances: AcceptanceOutcome | None = None
+    report_rows: tuple[ReportRow, ...] = ()  # the period's stat_reports rows, for the history
 
     def village_names(self) -> dict[str, str]:
         """Village code -> name, for every village the submission names."""

@@ -21,7 +21,16 @@ def create_table_sql(t: Table) -> str:
     return f'CREATE OR REPLACE TABLE "{t.name}" ({cols})'
 
 
+# Earlier periods' report counts from the history store, long (one row per count): what the
+# consistency-over-time rules compare a month with (audit.io.series fills it; empty without).
+REPORT_HISTORY_SQL = (
+    "CREATE OR REPLACE TABLE report_history (period VARCHAR, level VARCHAR, "
+    "unit_code VARCHAR, measure VARCHAR, value BIGINT)"
+)
+
+
 def create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the nine canonical tables, empty."""
+    """Create the nine canonical tables and the (empty) report history."""
     for t in TABLES:
         con.execute(create_table_sql(t))
+    con.execute(REPORT_HISTORY_SQL)

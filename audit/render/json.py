@@ -14,6 +14,14 @@ Design decisions:
 - Nothing that varies between runs (time, paths, machine) is written, so two
   runs over the same submission can be compared with `cmp`; NaN and infinity
   are refused rather than written as invalid JSON.
+- The monthly cycle adds to this, only when the run has it: with a history,
+  each finding carries `status` (`new`, `persisting` with `since` and
+  `months`, `reopened` with `last_seen`) and the document a `history` object
+  (previous period, counts, the resolved findings); with an acceptances file,
+  an accepted finding carries `accepted` (reason, by, until) and the document
+  an `acceptances` object (the file, expired and stale rows). A status
+  depends on the runs recorded before, so such documents compare equal only
+  over the same history.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from typing import Any
 
 from audit import __version__
 from audit.core.exitcodes import FailOn, exit_code_for
-from audit.core.models import AuditReport, Severity
+from audit.core.models import AuditReport, Finding, Severity
 from audit.core.outcomes import outcomes
 
 TOOL = "fourcheck"
@@ -45,7 +53,7 @@ def document(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> dict[
     rules = outcomes(report, gate)
     summary = report.summary()
     summary["checks_skipped"] = sum(1 for c in report.checks if not c.evaluated)
-    return {
+    doc: dict[str, Any] = {
         "tool": TOOL,
         "version": __version__,
         "schema_version": SCHEMA_VERSION,
@@ -75,8 +83,24 @@ def document(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> dict[
             for o in rules
         ],
         "overview": report.overview.to_dict() if report.overview is not None else None,
-        "findings": [f.to_dict() for f in report.findings],
+        "findings": [finding(report, f) for f in report.findings],
     }
+    if report.history is not None:
+        doc["history"] = report.history.to_dict()
+    if report.acceptances is not None:
+        doc["acceptances"] = report.acceptances.to_dict()
+    return doc
+
+
+def finding(report: AuditReport, f: Finding) -> dict[str, Any]:
+    out = f.to_dict()
+    if report.history is not None:
+        out["status"] = report.history.of(f).to_dict()
+    if report.acceptances is not None:
+        a = report.acceptances.of(f)
+        if a is not None:
+            out["accepted"] = {"reason": a.reason, "by": a.accepted_by, "until": a.expires}
+    return out
 
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> str:

@@ -67,6 +67,14 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "门槛 --fail-on warning：有错误或警告即不通过",
         "en": "gate --fail-on warning: any error or warning fails",
     },
+    "gate_new-error": {
+        "zh": "门槛 --fail-on new-error：有上期以来新增或复发的错误即不通过（已接受的例外除外）",
+        "en": "gate --fail-on new-error: an error new or reopened since the previous period fails",
+    },
+    "gate_new-warning": {
+        "zh": "门槛 --fail-on new-warning：有上期以来新增或复发的错误或警告即不通过",
+        "en": "gate --fail-on new-warning: a new or reopened error or warning fails",
+    },
     "gate_never": {
         "zh": "门槛 --fail-on never：只报告，不判定不通过",
         "en": "gate --fail-on never: report only, never fail",
@@ -558,7 +566,8 @@ def verdict(report: AuditReport, fail_on: FailOn | str) -> Verdict:
 def reaches_gate(severity: Severity, gate: FailOn) -> bool:
     if gate is FailOn.NEVER:
         return False
-    return severity is Severity.ERROR or (gate is FailOn.WARNING and severity is Severity.WARNING)
+    warnings_too = gate in (FailOn.WARNING, FailOn.NEW_WARNING)
+    return severity is Severity.ERROR or (warnings_too and severity is Severity.WARNING)
 
 
 def checks_line(report: AuditReport, fail_on: FailOn | str, lang: str) -> str:

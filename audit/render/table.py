@@ -29,8 +29,10 @@ from rich.table import Table
 from rich.text import Text
 
 from audit.core.exitcodes import FailOn
+from audit.core.lifecycle import Status
 from audit.core.models import AuditReport, Severity
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview
+from audit.render import lifecycle as cycle
 from audit.render.labels import (
     FindingGroup,
     Names,
@@ -64,6 +66,7 @@ WIDTH = 100
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 Justify = Literal["left", "right"]
+_FRESH = (Status.NEW, Status.REOPENED)
 
 
 def color_wanted() -> bool:
@@ -94,6 +97,7 @@ def render(
     lang = report.lang
     names = report.village_names()
     _header(console, report, lang)
+    _since_last_month(console, report, lang)
     _verdict(console, report, fail_on, lang)
     ov: Overview | None = report.overview
     if ov is None:
@@ -105,6 +109,7 @@ def render(
         _quality(console, ov, lang, names)
         _capture_recapture(console, ov, lang)
     _findings(console, report, lang, max(limit, 0))
+    _resolved(console, report, lang, max(limit, 0))
     # Rich pads lines to the full width; a report in a file or pipe should not end lines in blanks.
     return "".join(line.rstrip() + "\n" for line in out.getvalue().splitlines())
 
@@ -130,6 +135,34 @@ def _header(console: Console, report: AuditReport, lang: str) -> None:
         grid.add_row(key, value)
     grid.add_row("", Text(" · ".join(files_read(report, lang)), style="dim"))
     console.print(grid)
+
+
+def _since_last_month(console: Console, report: AuditReport, lang: str) -> None:
+    line = cycle.since_line(report, lang)
+    if line is not None:
+        console.print()
+        console.print(Text(line, style="bold"))
+    for note in cycle.acceptance_notes(report, lang):
+        console.print(Text(note, style="dim"))
+
+
+def _resolved(console: Console, report: AuditReport, lang: str, limit: int) -> None:
+    h = report.history
+    if h is None or not h.resolved:
+        return
+    _section(console, f"{cycle.word('resolved_title', lang)} ({fmt_int(len(h.resolved))})")
+    t = Table.grid(padding=(0, 1, 0, 0))
+    t.add_column(no_wrap=True, width=3)
+    t.add_column(overflow="fold", ratio=1)
+    for f in h.resolved[:limit]:
+        where = Text()
+        where.append(f.check, style="bold")
+        where.append(f"  {table_name(f.table, lang)} {f.record}".rstrip(), style="dim")
+        t.add_row("", where)
+        t.add_row("", Text(f.message, style="dim"))
+    console.print(t)
+    if len(h.resolved) > limit:
+        console.print(Text(f"     {label('more', lang, n=fmt_int(len(h.resolved) - limit))}"))
 
 
 def _verdict(console: Console, report: AuditReport, fail_on: FailOn | str, lang: str) -> None:
@@ -334,6 +367,7 @@ def _finding_group(
         t.add_column(no_wrap=True, width=3)  # indent
         t.add_column(no_wrap=True, min_width=severity_width)
         t.add_column(overflow="fold", ratio=1)
+        found = tuple(cycle.ordered(report, found))  # new and reopened first
         for f in found[:limit]:
             where = Text()
             where.append(f.check, style="bold")
@@ -341,6 +375,10 @@ def _finding_group(
             if title:
                 where.append(f" {title}")
             where.append(f"  {where_text(f, report, lang)}", style="dim")
+            status = cycle.full_status(report, f, lang)
+            if status:
+                style = "bold magenta" if cycle.status_of(report, f) in _FRESH else "dim"
+                where.append(f"  [{status}]", style=style)
             t.add_row(
                 "", Text(severity_name(f.severity, lang), style=_SEVERITY_STYLE[f.severity]), where
             )

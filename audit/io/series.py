@@ -1,0 +1,61 @@
+"""The monthly report series inside the audit's DuckDB (see `audit.core.series`).
+
+`install_series` fills `report_history` with the earlier periods the history
+store holds for this township, before the checks run; `period_rows` reads the
+audited period's report rows back out of `stat_reports` for the history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pyarrow as pa
+
+from audit.core.contract import REPORT_COUNT_COLUMNS
+from audit.core.series import ReportRow
+
+
+def install_series(con: duckdb.DuckDBPyConnection, rows: Sequence[ReportRow]) -> None:
+    flat = [(r, m, v) for r in rows for m, v in r.values]
+    if not flat:
+        return
+    con.register(
+        "_series",
+        pa.table(
+            {
+                "period": [r.period for r, _, _ in flat],
+                "level": [r.level for r, _, _ in flat],
+                "unit_code": [r.unit_code for r, _, _ in flat],
+                "measure": [m for _, m, _ in flat],
+                "value": pa.array([v for _, _, v in flat], pa.int64()),
+            }
+        ),
+    )
+    try:
+        con.execute("INSERT INTO report_history SELECT * FROM _series")
+    finally:
+        con.unregister("_series")
+
+
+def period_rows(con: duckdb.DuckDBPyConnection, period: str) -> tuple[ReportRow, ...]:
+    """The audited period's township and village rows (one per unit; duplicates keep the first)."""
+    cols = ", ".join(f'"{c}"' for c in REPORT_COUNT_COLUMNS)
+    rows = con.execute(
+        f"""
+        SELECT level, unit_code, {cols} FROM stat_reports
+        WHERE period = ? AND level IN ('township', 'village') AND unit_code IS NOT NULL
+        ORDER BY level, unit_code
+        """,
+        [period],
+    ).fetchall()
+    out: dict[tuple[str, str], ReportRow] = {}
+    for level, unit, *values in rows:
+        key = (str(level), str(unit))
+        if key not in out:
+            vals = tuple(
+                (c, None if v is None else int(v))
+                for c, v in zip(REPORT_COUNT_COLUMNS, values, strict=True)
+            )
+            out[key] = ReportRow(period, key[0], key[1], vals)
+    return tuple(out.values())
