@@ -363,12 +363,39 @@ def sample(
     format: Annotated[
         SampleFormat, typer.Option("--format", "-f", help="File format of the tables.")
     ] = SampleFormat.csv,
+    months: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FIRST:LAST",
+            help="Consecutive months of one township, one folder each (e.g. 2026-07:2026-09).",
+        ),
+    ] = None,
+    drift: Annotated[
+        bool, typer.Option(help="With --months: plant a drift in the last month's report.")
+    ] = True,
 ) -> None:
     """Generate a realistic township submission (optionally with planted faults)."""
     try:
         period = _period_option(period) or period  # said before the generator's imports
         from audit.sample.generator import generate
 
+        if months is not None:
+            from audit.sample.series import generate_series
+
+            typer.echo(
+                generate_series(
+                    out_dir,
+                    months=months,
+                    villages=villages,
+                    women_per_village=women_per_village,
+                    seed=seed,
+                    faults=faults,
+                    fmt=format.value,
+                    drift=drift,
+                ),
+                err=True,
+            )
+            return
         summary = generate(
             out_dir,
             villages=villages,
