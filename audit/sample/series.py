@@ -21,9 +21,10 @@ Design decisions:
   and the one the consistency-over-time checks compare with.
 - Drift (on by default): in the last month one village's report overstates
   its IUD users (and its women with them), in the village, group and township
-  rows alike (so each row adds up and the three levels still agree). It is a trend-outlier and a trend-method-balance
-  finding, and, because the report no longer matches the register, a
-  report-vs-records one. `--no-drift` writes the same series without it.
+  rows alike (so each row adds up and the three levels still agree). It is
+  a trend-outlier and a trend-method-balance finding, and, because the
+  report no longer matches the register, a report-vs-records one.
+  `--no-drift` writes the same series without it.
 - Truth: each month's `truth.json` lists every finding the planted faults
   and the drift must produce, each with its expected `status` (and `since`
   and `months` for persisting ones, `last_seen` for reopened ones);
