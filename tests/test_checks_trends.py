@@ -21,7 +21,7 @@ from audit.core.models import Finding
 from audit.core.series import ReportRow
 from audit.io.sqlrun import SQL_DIR
 from audit.io.suites import SUITES_DIR
-from tests.helpers import TOWNSHIP, VILLAGE_A, VILLAGE_B, woman_id, write_submission
+from tests.helpers import VILLAGE_A, VILLAGE_B, woman_id, write_submission
 
 CHECKS = ("trend-outlier", "trend-year-to-date", "trend-method-balance")
 

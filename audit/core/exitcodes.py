@@ -14,7 +14,7 @@ from __future__ import annotations
 from enum import IntEnum, StrEnum
 
 from audit.core.lifecycle import Status
-from audit.core.models import AuditReport, Severity
+from audit.core.models import AuditReport, Finding, Severity
 
 
 class ExitCode(IntEnum):
@@ -36,20 +36,7 @@ class FailOn(StrEnum):
 
 def exit_code_for(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> ExitCode:
     gate = FailOn(fail_on)
-    if gate is FailOn.NEVER:
-        return ExitCode.OK
-    only_errors = gate in (FailOn.ERROR, FailOn.NEW_ERROR)
-    reaching = {Severity.ERROR} if only_errors else {Severity.ERROR, Severity.WARNING}
-    only_new = gate in (FailOn.NEW_ERROR, FailOn.NEW_WARNING)
-    accepted = report.acceptances
-    history = report.history
-    for f in report.findings:
-        if f.severity not in reaching:
-            continue
-        if accepted is not None and accepted.is_accepted(f):
-            continue
-        if only_new and history is not None and history.of(f).status is Status.PERSISTING:
-            continue
+    if any(fails_gate(report, f, gate) for f in report.findings):
         return ExitCode.FINDINGS
     return ExitCode.OK
 
@@ -65,6 +52,21 @@ def exit_code_for_error(error: BaseException, *, interrupted: bool = False) -> E
     if isinstance(error, AuditError):
         return error.exit_code
     return ExitCode.UNUSABLE
+
+
+def fails_gate(report: AuditReport, f: Finding, fail_on: FailOn | str) -> bool:
+    """Whether this one finding fails the gate (renderers mark the same findings)."""
+    gate = FailOn(fail_on)
+    if gate is FailOn.NEVER:
+        return False
+    only_errors = gate in (FailOn.ERROR, FailOn.NEW_ERROR)
+    if f.severity is not Severity.ERROR and (only_errors or f.severity is not Severity.WARNING):
+        return False
+    if report.acceptances is not None and report.acceptances.is_accepted(f):
+        return False
+    only_new = gate in (FailOn.NEW_ERROR, FailOn.NEW_WARNING)
+    history = report.history
+    return not (only_new and history is not None and history.of(f).status is Status.PERSISTING)
 
 
 class AuditError(Exception):

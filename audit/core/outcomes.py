@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass
 from enum import StrEnum
 
-from audit.core.exitcodes import FailOn
+from audit.core.exitcodes import FailOn, fails_gate
 from audit.core.models import AuditReport, Category, CheckResult, Finding, Severity
 
 LOAD_SUITE = "load"
@@ -56,7 +56,8 @@ class Outcome:
 def reaches(severity: Severity, gate: FailOn) -> bool:
     if gate is FailOn.NEVER:
         return False
-    return severity is Severity.ERROR or (gate is FailOn.WARNING and severity is Severity.WARNING)
+    warnings_too = gate in (FailOn.WARNING, FailOn.NEW_WARNING)
+    return severity is Severity.ERROR or (warnings_too and severity is Severity.WARNING)
 
 
 def _names(checks: tuple[CheckResult, ...]) -> list[str]:
@@ -89,7 +90,8 @@ def outcomes(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> tuple
     def status(findings: list[Finding], evaluated: bool) -> Status:
         if not evaluated and not findings:
             return Status.SKIPPED
-        return Status.FAILED if any(reaches(f.severity, gate) for f in findings) else Status.PASSED
+        failing = any(fails_gate(report, f, gate) for f in findings)  # accepted ones never fail
+        return Status.FAILED if failing else Status.PASSED
 
     result = [
         Outcome(

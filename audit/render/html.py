@@ -23,7 +23,7 @@ import math
 from html import escape
 
 from audit.core.exitcodes import FailOn
-from audit.core.models import AuditReport, Severity
+from audit.core.models import AuditReport, Finding, Severity
 from audit.core.overview import (
     MIN_MATCHED,
     SEX_RATIO_REFERENCE,
@@ -32,6 +32,7 @@ from audit.core.overview import (
     Rate,
     sex_ratio_funnel,
 )
+from audit.render import lifecycle as cycle
 from audit.render.labels import (
     FindingGroup,
     Names,
@@ -122,6 +123,10 @@ figcaption { font-weight: bold; margin-bottom: 3pt; }
 svg { max-width: 100%; height: auto; font-family: inherit; }
 svg text { font-size: 10px; fill: #1b1b1b; }
 footer { margin-top: 18pt; color: #777; font-size: 8pt; }
+.since { font-size: 1.05em; margin: .6em 0; }
+.status { font-size: .85em; padding: 0 .3em; border-radius: 3px; background: #eef; }
+.status-new, .status-reopened { background: #fde2e1; color: #9c0006; font-weight: bold; }
+.status-accepted { background: #e2f0d9; color: #375623; }
 """
 
 
@@ -144,6 +149,7 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         "</head>",
         "<body>",
         _header(report, lang),
+        _since_last_month(report, lang),
         _verdict(report, fail_on, lang),
     ]
     ov: Overview | None = report.overview
@@ -158,6 +164,7 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         ]
     parts.append(_charts(report, ov, lang))
     parts.append(_findings(report, lang, max(limit, 0)))
+    parts.append(_resolved(report, lang, max(limit, 0)))
     parts += [f"<footer>{_e(label('generated_by', lang))}</footer>", "</body>", "</html>"]
     return "\n".join(parts) + "\n"
 
@@ -541,6 +548,51 @@ def _divisions(end: float) -> int:
 _FINDING_COLS = '<colgroup><col class="sev"><col class="check"><col class="record"><col></colgroup>'
 
 
+def _since_last_month(report: AuditReport, lang: str) -> str:
+    since = cycle.since_line(report, lang)
+    notes = cycle.acceptance_notes(report, lang)
+    if since is None and not notes:
+        return ""
+    out = f'<p class="since"><strong>{_e(since)}</strong></p>' if since is not None else ""
+    if notes:
+        out += '<ul class="note">' + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul>"
+    return out
+
+
+def _status_badge(report: AuditReport, f: Finding, lang: str) -> str:
+    text = cycle.full_status(report, f, lang)
+    if not text:
+        return ""
+    status = cycle.status_of(report, f)
+    kind = "accepted" if cycle.acceptance_of(report, f) else (status.value if status else "")
+    return f'<br><span class="status status-{kind}">{_e(text)}</span>'
+
+
+def _resolved(report: AuditReport, lang: str, limit: int) -> str:
+    h = report.history
+    if h is None or not h.resolved:
+        return ""
+    head = "".join(
+        f"<th>{_e(label(k, lang))}</th>" for k in ("severity", "check", "record", "message")
+    )
+    rows = "".join(
+        f'<tr><td class="sev-{f.severity.value}">{_e(severity_name(f.severity, lang))}'
+        f'</td><td class="code">{_e(f.check)}</td>'
+        f'<td class="code">{_e(table_name(f.table, lang))} {_e(f.record)}</td>'
+        f"<td>{_e(f.message)}</td></tr>"
+        for f in h.resolved[:limit]
+    )
+    more = ""
+    if len(h.resolved) > limit:
+        more = f'<p class="more">{_e(label("more", lang, n=fmt_int(len(h.resolved) - limit)))}</p>'
+    title = cycle.word("resolved_title", lang)
+    return (
+        f'<section id="resolved"><h2>{_e(title)} ({len(h.resolved):,})</h2>'
+        f'<table class="findings">{_FINDING_COLS}<thead><tr>{head}</tr></thead>'
+        f"<tbody>{rows}</tbody></table>{more}</section>"
+    )
+
+
 def _findings(report: AuditReport, lang: str, limit: int) -> str:
     parts = [
         f'<section id="findings"><h2>{_e(label("findings", lang))} ({len(report.findings):,})</h2>'
@@ -570,8 +622,8 @@ def _findings(report: AuditReport, lang: str, limit: int) -> str:
                 f"</td><td><code>{_e(f.check)}</code> "
                 f"{_e(check_title(f.check, f.table, titles))}</td>"
                 f'<td class="code">{_e(where_text(f, report, lang))}</td>'
-                f"<td>{_e(f.message)}</td></tr>"
-                for f in found[:limit]
+                f"<td>{_e(f.message)}{_status_badge(report, f, lang)}</td></tr>"
+                for f in cycle.ordered(report, found)[:limit]
             )
             if rows:
                 parts.append(

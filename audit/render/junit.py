@@ -29,6 +29,7 @@ import xml.etree.ElementTree as ET
 from audit.core.exitcodes import FailOn
 from audit.core.models import AuditReport, Finding, Severity
 from audit.core.outcomes import Outcome, Status, outcomes
+from audit.render import lifecycle as cycle
 from audit.render.labels import label, severity_name, township_title
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -38,10 +39,12 @@ def _x(text: object) -> str:
     return _XML_ILLEGAL.sub("", str(text))
 
 
-def _line(f: Finding, lang: str) -> str:
+def _line(report: AuditReport, f: Finding, lang: str) -> str:
     where = f"{f.table} {f.record}".rstrip()
     village = f" ({f.village_code})" if f.village_code else ""
-    return f"[{severity_name(f.severity, lang)}] {where}{village}: {f.message}"
+    status = cycle.full_status(report, f, lang)
+    marked = f" [{status}]" if status else ""
+    return f"[{severity_name(f.severity, lang)}]{marked} {where}{village}: {f.message}"
 
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> str:
@@ -76,14 +79,39 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
                 failure = ET.SubElement(tc, "failure")
                 failure.set("message", _x(_summary(case, lang)))
                 failure.set("type", str(case.category))
-                failure.text = _x("\n".join(_line(f, lang) for f in case.findings))
+                failure.text = _x("\n".join(_line(report, f, lang) for f in case.findings))
             elif case.findings:
                 out = ET.SubElement(tc, "system-out")
                 out.text = _x(
-                    _summary(case, lang) + "\n" + "\n".join(_line(f, lang) for f in case.findings)
+                    _summary(case, lang)
+                    + "\n"
+                    + "\n".join(_line(report, f, lang) for f in case.findings)
                 )
         for key in totals:
             totals[key] += counts[key]
+    since = cycle.since_line(report, lang)
+    if since is not None:  # the month's movement as one passing case: the status, the resolved
+        suite = ET.SubElement(root, "testsuite", name="history", tests="1", failures="0")
+        suite.set("errors", "0")
+        tc = ET.SubElement(
+            suite, "testcase", classname="fourcheck.history", name="since-last-month"
+        )
+        out = ET.SubElement(tc, "system-out")
+        resolved = report.history.resolved if report.history is not None else ()
+        out.text = _x(
+            "\n".join(
+                [
+                    since,
+                    *cycle.acceptance_notes(report, lang),
+                    *(
+                        f"[{cycle.word('resolved', lang)}] {f.check} {f.table} {f.record}: "
+                        f"{f.message}"
+                        for f in resolved
+                    ),
+                ]
+            )
+        )
+        totals["tests"] += 1
     for key, value in totals.items():
         root.set(key, str(value))
     ET.indent(root, space="  ")

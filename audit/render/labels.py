@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from audit.core.contract import LEDGER_NAMES_ZH, TABLES_BY_NAME, Ledger
-from audit.core.exitcodes import ExitCode, FailOn, exit_code_for
+from audit.core.exitcodes import ExitCode, FailOn, exit_code_for, fails_gate
 from audit.core.models import AuditReport, Category, Finding, Severity
 from audit.core.numbers import fixed
 from audit.core.overview import TOWNSHIP, Rate, SexRatio
@@ -575,7 +575,7 @@ def checks_line(report: AuditReport, fail_on: FailOn | str, lang: str) -> str:
     gate = FailOn(fail_on)
     run = sum(1 for c in report.checks if c.evaluated)
     found = {f.check for f in report.findings}
-    failing = {f.check for f in report.findings if reaches_gate(f.severity, gate)}
+    failing = {f.check for f in report.findings if fails_gate(report, f, gate)}
     return label(
         "checks_run",
         lang,

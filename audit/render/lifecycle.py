@@ -24,6 +24,7 @@ WORDS: dict[str, dict[str, str]] = {
     "resolved": {"zh": "已整改", "en": "resolved"},
     "accepted": {"zh": "已接受例外", "en": "accepted"},
     "status": {"zh": "状态", "en": "Status"},
+    "since_col": {"zh": "自何时起", "en": "Since"},
     "since": {
         "zh": "与上期（{previous}）相比：新增 {new} 条，已整改 {resolved} 条，"
         "持续 {persisting} 条，复发 {reopened} 条",

@@ -18,6 +18,7 @@ import re
 from audit.core.exitcodes import FailOn
 from audit.core.models import AuditReport, Severity
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview
+from audit.render import lifecycle as cycle
 from audit.render.labels import (
     FindingGroup,
     Names,
@@ -85,6 +86,7 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
     names = report.village_names()
     out: list[str] = []
     out += _header(report, lang)
+    out += _since_last_month(report, lang)
     out += _verdict(report, fail_on, lang)
     ov: Overview | None = report.overview
     if ov is None:
@@ -95,6 +97,7 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         out += _quality(ov, lang, names)
         out += _capture_recapture(ov, lang)
     out += _findings(report, lang, max(limit, 0))
+    out += _resolved(report, lang, max(limit, 0))
     return "\n".join(out).rstrip("\n") + "\n"
 
 
@@ -112,6 +115,37 @@ def _header(report: AuditReport, lang: str) -> list[str]:
         f"- **{label('files', lang)}**{c}{escape(files_summary(report, lang))}"
         f" — {escape(' · '.join(files_read(report, lang)))}"
     )
+    return lines
+
+
+def _since_last_month(report: AuditReport, lang: str) -> list[str]:
+    since = cycle.since_line(report, lang)
+    lines = ["", f"**{escape(since)}**"] if since is not None else []
+    notes = cycle.acceptance_notes(report, lang)
+    if notes:
+        lines += ["", *(f"- {escape(n)}" for n in notes)]
+    return lines
+
+
+def _resolved(report: AuditReport, lang: str, limit: int) -> list[str]:
+    h = report.history
+    if h is None or not h.resolved:
+        return []
+    lines = ["", f"## {escape(cycle.word('resolved_title', lang))} ({len(h.resolved):,})", ""]
+    header = [label(k, lang) for k in ("severity", "check", "table", "record", "message")]
+    rows = [
+        [
+            escape(severity_name(f.severity, lang)),
+            code(f.check),
+            escape(table_name(f.table, lang)),
+            code(f.record),
+            escape(f.message),
+        ]
+        for f in h.resolved[:limit]
+    ]
+    lines += _table([escape(x) for x in header], rows, "lllll")
+    if len(h.resolved) > limit:
+        lines += ["", f"_{escape(label('more', lang, n=fmt_int(len(h.resolved) - limit)))}_"]
     return lines
 
 
@@ -314,20 +348,25 @@ def _finding_group(report: AuditReport, group: FindingGroup, lang: str, limit: i
     lines = ["", f"### {escape(label('findings_of', lang, unit=unit, counts=counts))}"]
     header = [label(k, lang) for k in ("severity", "check", "table", "record", "message")]
     titles = check_titles(report)
+    marked = report.history is not None or report.acceptances is not None
+    if marked:
+        header.insert(1, cycle.word("status", lang))
     for category, found in group.by_category:
         lines += ["", f"#### {escape(category_name(category, lang))} ({len(found):,})", ""]
-        rows = [
-            [
+        rows = []
+        for f in cycle.ordered(report, found)[:limit]:
+            cells = [
                 escape(severity_name(f.severity, lang)),
                 f"{code(f.check)} {escape(check_title(f.check, f.table, titles))}".rstrip(),
                 "" if is_unit_record(f, report) else escape(table_name(f.table, lang)),
                 code(record_text(f, report, lang)),
                 escape(f.message),
             ]
-            for f in found[:limit]
-        ]
+            if marked:
+                cells.insert(1, escape(cycle.full_status(report, f, lang)))
+            rows.append(cells)
         if rows:
-            lines += _table([escape(x) for x in header], rows, "lllll")
+            lines += _table([escape(x) for x in header], rows, "l" * len(header))
         if len(found) > limit:
             lines += ["", f"_{escape(label('more', lang, n=fmt_int(len(found) - limit)))}_"]
     return lines

@@ -33,6 +33,7 @@ from audit.core.exitcodes import FailOn
 from audit.core.models import AuditReport, Category, Finding
 from audit.core.outcomes import Status, outcomes
 from audit.core.overview import MIN_MATCHED, TOWNSHIP, Overview, Rate
+from audit.render import lifecycle as cycle
 from audit.render.labels import (
     SHEET_NAME_MAX,
     Names,
@@ -167,6 +168,8 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         _indicators(sheet(label("sheet_indicators", lang)), ov, lang, names)
         _quality(sheet(label("sheet_quality", lang)), ov, lang, names)
     _checks(sheet(label("sheet_checks", lang)), report, fail_on, lang)
+    if report.history is not None:
+        _resolved(sheet(cycle.word("resolved_title", lang)), report, lang)
     groups = {g.village_code: g.findings for g in group_findings(report)}
     units: list[str | None] = list(groups)
     if ov is not None:
@@ -206,6 +209,15 @@ def _summary(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -
         rows.append((label("submission", lang), report.meta["submission"], None))
     rows += [
         (label("files", lang), files_summary(report, lang), None),
+    ]
+    since = cycle.since_line(report, lang)
+    if since is not None:
+        rows.append((cycle.word("status", lang), since, "bold"))
+    rows += [
+        (cycle.word("acceptances_title", lang), n, None)
+        for n in cycle.acceptance_notes(report, lang)
+    ]
+    rows += [
         (label("verdict", lang), v.word(lang), "fail" if v.failed else "pass"),
         ("--fail-on", v.gate_text(lang), None),
         (label("errors", lang), v.errors, "int"),
@@ -436,6 +448,7 @@ def _checks(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) ->
 def _village(
     s: _Sheet, report: AuditReport, unit: str | None, found: tuple[Finding, ...], lang: str
 ) -> None:
+    marked = report.history is not None or report.acceptances is not None
     s.header(
         0,
         [
@@ -447,9 +460,11 @@ def _village(
             label("record", lang),
             label("village_code", lang),
             label("message", lang),
+            *([cycle.word("status", lang)] if marked else []),
         ],
     )
     titles = check_titles(report)
+    found = tuple(cycle.ordered(report, found))  # new and reopened first
     if not found:
         s.cell(1, 0, label("no_findings", lang))
         s.cell(1, 6, unit or "")
@@ -462,12 +477,45 @@ def _village(
         s.cell(i, 5, record_text(f, report, lang), "wrap")
         s.cell(i, 6, f.village_code or "", "top")
         s.cell(i, 7, f.message, "wrap")
+        if marked:
+            s.cell(i, 8, cycle.full_status(report, f, lang), "top")
     if found:
-        s.ws.autofilter(0, 0, len(found), 7)
+        s.ws.autofilter(0, 0, len(found), 8 if marked else 7)
     s.caps[7] = MESSAGE_WIDTH
     s.size()
     where = finding_unit(unit, report.township_code, lang, report.village_names())
     s.ws.set_header(f"&L{_hf(where)}&R{report.period}")
+
+
+def _resolved(s: _Sheet, report: AuditReport, lang: str) -> None:
+    """The findings of the previous audited period that this month no longer has."""
+    h = report.history
+    assert h is not None
+    s.header(
+        0,
+        [
+            label("severity", lang),
+            label("check", lang),
+            label("table", lang),
+            label("record", lang),
+            label("village_code", lang),
+            label("message", lang),
+            cycle.word("since_col", lang),
+        ],
+    )
+    if not h.resolved:
+        s.cell(1, 0, label("no_findings", lang))
+    for i, f in enumerate(h.resolved, start=1):
+        s.cell(i, 0, severity_name(f.severity, lang), "top")
+        s.cell(i, 1, f.check, "top")
+        s.cell(i, 2, table_name(f.table, lang), "top")
+        s.cell(i, 3, f.record, "top")
+        s.cell(i, 4, f.village_code or "", "top")
+        s.cell(i, 5, f.message, "wrap")
+        s.cell(i, 6, h.resolved_since.get((f.check, f.table, f.record), ""), "top")
+    s.caps[5] = MESSAGE_WIDTH
+    s.caps[6] = 24
+    s.size()
 
 
 def _hf(text: str) -> str:
