@@ -529,6 +529,53 @@ def accepted(
         _fail(str(e), e.exit_code)
 
 
+class HistoryFormat(StrEnum):
+    table = "table"
+    json = "json"
+    xlsx = "xlsx"
+    html = "html"
+
+
+@app.command("history")
+def history_command(
+    township: Annotated[
+        str | None,
+        typer.Argument(help="Township code: its villages month by month (default: list runs)."),
+    ] = None,
+    history: Annotated[
+        Path | None,
+        typer.Option(
+            help="History file (default: $XDG_DATA_HOME/fourcheck/history.duckdb).",
+            show_default=False,
+        ),
+    ] = None,
+    format: Annotated[HistoryFormat, typer.Option("--format", "-f")] = HistoryFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of labels.")] = Lang.zh,
+    history_wait: Annotated[
+        float, typer.Option(help="Seconds to wait for a history file in use by another audit.")
+    ] = 30.0,
+) -> None:
+    """List the recorded audits, or show one township's villages month by month."""
+    try:
+        from audit.io import history as store
+        from audit.render.history import render_runs, render_trend
+
+        path = history or store.default_path()
+        if format in (HistoryFormat.xlsx, HistoryFormat.html) and output is None:
+            raise AuditError(f"--format {format.value} writes a file: add --output PATH")
+        if township is None:
+            if format in (HistoryFormat.xlsx, HistoryFormat.html):
+                raise AuditError(f"--format {format.value} needs a TOWNSHIP")
+            runs = store.list_runs(path, wait=history_wait)
+            _emit(render_runs(runs, format.value, lang.value), output)
+            return
+        months = store.township_trend(path, township, wait=history_wait)
+        _emit(render_trend(township, months, format.value, lang.value), output)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+
+
 # --- spot checks (统计数字质量抽查) ------------------------------------------------------------
 
 

@@ -46,7 +46,7 @@ from audit import __version__
 from audit.core.exitcodes import AuditError
 from audit.core.lifecycle import Baseline, Identity, Lifecycle, compute_lifecycle, identity
 from audit.core.models import AuditReport, Category, Finding, Severity
-from audit.core.series import ReportRow
+from audit.core.series import ReportRow, RunInfo, VillageMonth
 
 SCHEMA_VERSION = 1
 DEFAULT_WAIT_SECONDS = 30.0
@@ -520,23 +520,6 @@ def read_series(
     return [ReportRow(p, lv, u, tuple(vals)) for (p, lv, u), vals in grouped.items()]
 
 
-@dataclass(frozen=True)
-class RunInfo:
-    run_id: str
-    township_code: str
-    township_name: str | None
-    period: str
-    recorded_at: datetime
-    tool_version: str
-    superseded_by: str | None
-    errors: int
-    warnings: int
-    new: int
-    persisting: int
-    reopened: int
-    resolved: int
-
-
 def list_runs(
     history_path: Path, township: str | None = None, *, wait: float = DEFAULT_WAIT_SECONDS
 ) -> list[RunInfo]:
@@ -548,18 +531,6 @@ def list_runs(
             [township, township],
         ).fetchall()
     return [RunInfo(*r) for r in rows]
-
-
-@dataclass(frozen=True)
-class VillageMonth:
-    """One village (or the township, unit = township code) in one recorded period."""
-
-    period: str
-    unit: str
-    level: str
-    errors: int
-    warnings: int
-    figures: dict[str, float | None]
 
 
 def township_trend(
