@@ -310,3 +310,50 @@ def test_two_runs_at_once_both_finish_and_the_history_is_intact(
         assert con.execute("SELECT count(*) FROM findings").fetchone() == (4,)
     finally:
         con.close()
+
+
+def test_history_lists_runs_and_shows_villages_month_by_month(
+    series: tuple[Path, Path], tmp_path: Path
+) -> None:
+    import openpyxl
+
+    root, suites = series
+    db = tmp_path / "h.duckdb"
+    for m in ("2026-07", "2026-08", "2026-08", "2026-09"):  # August audited twice
+        run(str(root / m), "--suites", str(suites), "--history", str(db), "-f", "json")
+    listed = runner.invoke(app, ["history", "--history", str(db), "-f", "json"])
+    runs = json.loads(listed.stdout)
+    assert [(r["period"], r["superseded_by"] is not None) for r in runs] == [
+        ("2026-07", False),
+        ("2026-08", True),
+        ("2026-08", False),
+        ("2026-09", False),
+    ]
+    assert [r["errors"] for r in runs] == [2, 2, 2, 2]
+    trend = json.loads(
+        runner.invoke(app, ["history", TOWNSHIP, "--history", str(db), "-f", "json"]).stdout
+    )
+    village = [u for u in trend["units"] if u["unit"] == VILLAGE_A]
+    assert [(u["period"], u["errors"], u["warnings"]) for u in village] == [
+        ("2026-07", 2, 0),
+        ("2026-08", 2, 1),
+        ("2026-09", 2, 1),
+    ]
+    assert village[0]["completeness"] is not None and "births_unregistered" in village[0]
+    text = runner.invoke(app, ["history", TOWNSHIP, "--history", str(db), "--lang", "en"]).stdout
+    assert f"Village {VILLAGE_A}" in text and "▁██" in text  # warnings 0, 1, 1
+    xlsx = tmp_path / "trend.xlsx"
+    html = tmp_path / "trend.html"
+    for fmt, out in (("xlsx", xlsx), ("html", html)):
+        done = runner.invoke(
+            app, ["history", TOWNSHIP, "--history", str(db), "-f", fmt, "-o", str(out)]
+        )
+        assert done.exit_code == 0, done.output
+    wb = openpyxl.load_workbook(xlsx)
+    assert sum(len(ws._charts) for ws in wb.worksheets) == 3
+    page = html.read_text(encoding="utf-8")
+    assert page.count("<svg") == 3 and "<script" not in page and "http" not in page
+    missing = runner.invoke(app, ["history", "340811999000", "--history", str(db)])
+    assert missing.exit_code == 2 and "no run recorded for township 340811999000" in missing.stderr
+    nofile = runner.invoke(app, ["history", "--history", str(tmp_path / "none.duckdb")])
+    assert nofile.exit_code == 2 and "no such file" in nofile.stderr
