@@ -511,7 +511,7 @@ def accepted(
 
         t = Table(title=f"{path} ({len(rows)})", title_justify="left")
         for col in ("township", "check", "table", "record", "reason", "by", "on", "until"):
-            t.add_column(col)
+            t.add_column(col, no_wrap=col not in ("reason", "by"))
         for a in rows:
             until = a.expires + (" (expired)" if a.expired(today) else "")
             t.add_row(
