@@ -578,7 +578,7 @@ def _resolved(report: AuditReport, lang: str, limit: int) -> str:
     rows = "".join(
         f'<tr><td class="sev-{f.severity.value}">{_e(severity_name(f.severity, lang))}'
         f'</td><td class="code">{_e(f.check)}</td>'
-        f'<td class="code">{_e(table_name(f.table, lang))} {_e(f.record)}</td>'
+        f'<td class="code">{_e(where_text(f, report, lang))}</td>'
         f"<td>{_e(f.message)}</td></tr>"
         for f in h.resolved[:limit]
     )

@@ -138,7 +138,7 @@ def _resolved(report: AuditReport, lang: str, limit: int) -> list[str]:
             escape(severity_name(f.severity, lang)),
             code(f.check),
             escape(table_name(f.table, lang)),
-            code(f.record),
+            code(record_text(f, report, lang)),
             escape(f.message),
         ]
         for f in h.resolved[:limit]

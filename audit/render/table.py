@@ -157,7 +157,7 @@ def _resolved(console: Console, report: AuditReport, lang: str, limit: int) -> N
     for f in h.resolved[:limit]:
         where = Text()
         where.append(f.check, style="bold")
-        where.append(f"  {table_name(f.table, lang)} {f.record}".rstrip(), style="dim")
+        where.append(f"  {where_text(f, report, lang)}", style="dim")
         t.add_row("", where)
         t.add_row("", Text(f.message, style="dim"))
     console.print(t)
