@@ -240,6 +240,7 @@ def run(
     history: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="History file (default: $XDG_DATA_HOME/fourcheck/history.duckdb).",
             show_default=False,
         ),
@@ -248,11 +249,17 @@ def run(
         bool, typer.Option("--no-history", help="Record nothing; no status since last month.")
     ] = False,
     history_wait: Annotated[
-        float, typer.Option(help="Seconds to wait for a history file in use by another audit.")
+        float,
+        typer.Option(
+            metavar="SECONDS", help="Seconds to wait for a history file in use by another audit."
+        ),
     ] = 30.0,
     acceptances: Annotated[
         Path | None,
-        typer.Option(help="Accepted exceptions (default: accepted.csv beside the submission)."),
+        typer.Option(
+            metavar="FILE",
+            help="Accepted exceptions (default: accepted.csv beside the submission).",
+        ),
     ] = None,
 ) -> None:
     try:
@@ -545,6 +552,7 @@ def history_command(
     history: Annotated[
         Path | None,
         typer.Option(
+            metavar="FILE",
             help="History file (default: $XDG_DATA_HOME/fourcheck/history.duckdb).",
             show_default=False,
         ),
@@ -553,7 +561,10 @@ def history_command(
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     lang: Annotated[Lang, typer.Option(help="Language of labels.")] = Lang.zh,
     history_wait: Annotated[
-        float, typer.Option(help="Seconds to wait for a history file in use by another audit.")
+        float,
+        typer.Option(
+            metavar="SECONDS", help="Seconds to wait for a history file in use by another audit."
+        ),
     ] = 30.0,
 ) -> None:
     """List the recorded audits, or show one township's villages month by month."""

@@ -302,7 +302,8 @@ def test_config_errors_name_the_file_and_key(small: Path, tmp_path: Path) -> Non
     result = cli("run", small, "--config", bad)
     assert result.exit_code == 2
     assert _one_line(result.stderr) == (
-        f"audit: {bad}: fail-on: expected one of error, warning, never, got 'sometimes'"
+        f"audit: {bad}: fail-on: expected one of error, warning, new-error, new-warning, never, "
+        "got 'sometimes'"
     )
     bad.write_text('lnag = "en"\n', encoding="utf-8")
     result = cli("run", small, "--config", bad)
