@@ -2,39 +2,13 @@
 -- another ledger (name, village, state). A person_id on the register twice (dup-person) resolves
 -- to the least row by village_code, group_no, name and then every other column, so lookups stay
 -- one-to-one and deterministic; register_rows says how many rows she has.
--- A person on the register once (nearly all) is her row as it is; only for the duplicated
--- persons a GROUP BY takes the min of a struct of the row: far cheaper than a window over the
+-- One GROUP BY taking the min of a struct of the row: far cheaper than a window over the
 -- register, and whole rows are kept together (arg_min would skip NULL values in DuckDB only).
--- Comparing whole-row structs costs several times a plain GROUP BY, hence the two paths.
 -- A table built once per audit, not a view: six checks and two views look persons up here, and
 -- a view would repeat the GROUP BY over the whole register in each of them.
 -- Columns (stable): person_id, name, village_code, group_no, marital_status, residence, method,
 -- method_date, pregnant, pregnancy_date, register_rows.
 CREATE OR REPLACE TABLE x_women_person AS
-WITH repeated AS (
-    SELECT person_id
-    FROM women
-    WHERE person_id IS NOT NULL
-    GROUP BY person_id
-    HAVING count(*) > 1
-)
-SELECT
-    w.person_id,
-    any_value(w.name) AS name,
-    any_value(w.village_code) AS village_code,
-    any_value(w.group_no) AS group_no,
-    any_value(w.marital_status) AS marital_status,
-    any_value(w.residence) AS residence,
-    any_value(w.method) AS method,
-    any_value(w.method_date) AS method_date,
-    any_value(w.pregnant) AS pregnant,
-    any_value(w.pregnancy_date) AS pregnancy_date,
-    count(*) AS register_rows
-FROM women AS w
-WHERE w.person_id IS NOT NULL
-GROUP BY w.person_id
-HAVING count(*) = 1
-UNION ALL
 SELECT
     chosen.person_id,
     chosen.first_row.n AS name,
@@ -60,6 +34,6 @@ FROM (
         ) AS first_row,
         count(*) AS register_rows
     FROM women AS w
-    WHERE w.person_id IN (SELECT person_id FROM repeated)
+    WHERE w.person_id IS NOT NULL
     GROUP BY w.person_id
 ) AS chosen
