@@ -23,7 +23,7 @@ Design decisions:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -42,6 +42,9 @@ from audit.io.selection import select_rules
 from audit.io.suites import Rule, Suite, load_suites
 from audit.io.villages import read_villages
 
+# Called with the loaded database, the period and the township before the database closes.
+Collector = Callable[[duckdb.DuckDBPyConnection, str, str | None], None]
+
 _NO_PERIOD = {
     "zh": "无法确定报告期：请用 --period YYYY-MM 指定，或在 manifest.json 中填写 period",
     "en": "no period: pass --period or add manifest.json with a period",
@@ -58,6 +61,7 @@ def run_audit(
     progress: Progress | None = None,
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    collect: Collector | None = None,
 ) -> AuditReport:
     report, _ = audit_with_timings(
         submission,
@@ -68,6 +72,7 @@ def run_audit(
         progress=progress,
         select=select,
         exclude=exclude,
+        collect=collect,
     )
     return report
 
@@ -82,8 +87,13 @@ def audit_with_timings(
     progress: Progress | None = None,
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    collect: Collector | None = None,
 ) -> tuple[AuditReport, Evaluation]:
-    """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/)."""
+    """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/).
+
+    `collect(con, period, township)` is called on the loaded database before it
+    closes (the county run copies what its cross-township checks read).
+    """
     progress = progress or NoProgress()
     if period is not None:
         period = normalise_period(period)  # a bad --period stops before any file is read
@@ -118,6 +128,8 @@ def audit_with_timings(
         progress.stage("overview", None)
         overview = compute_overview(con, findings)
         progress.advance("overview")
+        if collect is not None:
+            collect(con, chosen, township)
     finally:
         sub.con.close()
     report = AuditReport(

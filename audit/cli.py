@@ -237,6 +237,14 @@ def run(
         ),
     ] = None,
 ) -> None:
+    from audit.county import is_county_folder
+
+    if is_county_folder(submission):  # one folder per township: the county audit
+        _county_from_run(
+            submission, period, window_start, format, output, output_dir, fail_on, lang,
+            limit, suites, select, exclude,
+        )  # fmt: skip
+        return
     try:
         from audit.app import run_audit
         from audit.core.exitcodes import exit_code_for
@@ -283,6 +291,109 @@ def run(
             outputs.prepare()
             write_all(rendered)
             typer.echo(verdict_line(report, gate, [p for _, p in files]), err=True)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+        return
+    raise typer.Exit(int(code))
+
+
+class CountyFormat(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    markdown = "markdown"
+    xlsx = "xlsx"
+    html = "html"
+
+
+def _county_from_run(
+    submission: Path,
+    period: str | None,
+    window_start: str | None,
+    formats: list[str] | None,
+    outputs: list[Path] | None,
+    output_dir: Path | None,
+    fail_on: FailOn | None,
+    lang: Lang | None,
+    limit: int | None,
+    suites: Path | None,
+    select: list[str] | None,
+    exclude: list[str] | None,
+) -> None:
+    """`audit run COUNTY_DIR`: the county audit, with one --format and --output at a time."""
+    names = [f.strip() for text in formats or [] for f in text.split(",") if f.strip()]
+    if len(names) > 1 or len(outputs or []) > 1 or output_dir or select or exclude:
+        _fail(
+            "a county folder: one --format and one --output per run, without --output-dir, "
+            "--select or --exclude (see: audit county --help)"
+        )
+    try:
+        fmt = CountyFormat(names[0]) if names else CountyFormat.table
+    except ValueError:
+        _fail(f"--format: unknown format {names[0]!r}")
+        return
+    output = outputs[0] if outputs else None
+    county(
+        submission, period, window_start, fmt, output, fail_on or FailOn.ERROR,
+        lang or Lang.zh, 10 if limit is None else limit, suites,
+    )  # fmt: skip
+
+
+@app.command()
+def county(
+    county_dir: Annotated[
+        Path, typer.Argument(help="County folder: one sub-folder per township, county.json.")
+    ],
+    period: Annotated[str | None, typer.Option(help="Reporting period YYYY-MM.")] = None,
+    window_start: Annotated[
+        str | None, typer.Option(help="Start of the audit window (default 1 October).")
+    ] = None,
+    format: Annotated[
+        CountyFormat, typer.Option("--format", "-f", help="One format per run.")
+    ] = CountyFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that fails.")] = FailOn.ERROR,
+    lang: Annotated[Lang, typer.Option(help="Language of messages and labels.")] = Lang.zh,
+    limit: Annotated[int, typer.Option(help="Records listed per group in reports.")] = 10,
+    suites: Annotated[
+        Path | None, typer.Option(help="Folder of suite files (default: expectations/).")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Townships audited at once (default: the cores).")
+    ] = None,
+) -> None:
+    """Audit every township of a county in one run, then the checks across townships."""
+    try:
+        from audit.core.exitcodes import county_exit_code
+        from audit.county import run_county
+        from audit.io.gx_shim import quiet_exit
+        from audit.render.county import render_county
+
+        if format in (CountyFormat.xlsx, CountyFormat.html) and output is None:
+            raise AuditError(f"--format {format.value} writes a file: add --output PATH")
+        if output is not None and _inside(output, county_dir):
+            raise AuditError(
+                f"--output {output}：审核从不写入提交文件夹 {county_dir}，请选择该文件夹以外的路径"
+                if lang is Lang.zh
+                else f"--output {output}: the audit never writes into the submission folder "
+                f"{county_dir}; choose a path outside it"
+            )
+        quiet_exit()
+        report = run_county(
+            county_dir,
+            period=period,
+            window_start=_parse_date(window_start, "--window-start"),
+            lang=lang.value,
+            suites_dir=suites,
+            fail_on=fail_on,
+            jobs=jobs,
+            on_township=lambda t: (
+                typer.echo(f"audit: {t.label}", err=True) if sys.stderr.isatty() else None
+            ),
+        )
+        color = False if output is not None else None
+        _emit(render_county(report, format.value, limit=limit, color=color), output)
+        code = county_exit_code(report)
     except AuditError as e:
         _fail(str(e), e.exit_code)
         return
@@ -341,12 +452,30 @@ def sample(
     format: Annotated[
         SampleFormat, typer.Option("--format", "-f", help="File format of the tables.")
     ] = SampleFormat.csv,
+    townships: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Write a county of N townships (county.json too)."),
+    ] = None,
 ) -> None:
-    """Generate a realistic township submission (optionally with planted faults)."""
+    """Generate a realistic township submission, or a county (optionally with planted faults)."""
     try:
         period = _period_option(period) or period  # said before the generator's imports
+        from audit.sample.county import generate_county
         from audit.sample.generator import generate
 
+        if townships is not None:
+            summary = generate_county(
+                out_dir,
+                townships=townships,
+                villages=villages,
+                women_per_village=women_per_village,
+                period=period,
+                seed=seed,
+                faults=faults,
+                fmt=format.value,
+            )
+            typer.echo(summary, err=True)
+            return
         summary = generate(
             out_dir,
             villages=villages,

@@ -8,8 +8,12 @@ that carry their exit code and are caught once, in the CLI.
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 from audit.core.models import AuditReport, Severity
+
+if TYPE_CHECKING:
+    from audit.core.county import CountyReport
 
 
 class ExitCode(IntEnum):
@@ -48,6 +52,22 @@ def exit_code_for_error(error: BaseException, *, interrupted: bool = False) -> E
     if isinstance(error, AuditError):
         return error.exit_code
     return ExitCode.UNUSABLE
+
+
+def county_exit_code(county: CountyReport) -> ExitCode:
+    """The county's gate, by the same rules as one township's (the report carries --fail-on).
+
+    It fails when any township fails its gate (its own findings or the
+    cross-township findings sent to it), when any township could not be
+    audited — whatever the gate, as a single run of that folder would not
+    pass — or when a finding sent to the county office itself (its own report,
+    an expected township with no folder) reaches the gate.
+    """
+    if county.unusable:
+        return ExitCode.FINDINGS
+    if FailOn(county.fail_on) is FailOn.NEVER:
+        return ExitCode.OK
+    return ExitCode.OK if county.passed() else ExitCode.FINDINGS
 
 
 class AuditError(Exception):
