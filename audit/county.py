@@ -17,13 +17,16 @@ Design decisions:
   params, views and report levels), and running them over a union would change
   what they mean. What needs the union — the cross-township rules — runs once
   over a county database built from those copies (docs/architecture.md).
-- Start-up is paid once: the suites are read and GX is imported before any
-  township is audited. With `jobs` > 1 the townships are shared among that
-  many worker processes forked from this one after the imports (GX keeps
-  process-wide state — its current project — so two audits must not share a
-  process at the same time); each worker audits township after township.
-  Where fork is unavailable, or with `jobs` = 1, they are audited one after
-  another in this process.
+- Start-up is paid once per run, not per township: the suites are read
+  (and checked) before any township is audited. With `jobs` > 1 the
+  townships are shared among that many worker processes, each auditing
+  township after township; they are forked from one fork server that imported
+  GX, polars, DuckDB and the audit once (`PRELOAD`). Not threads: GX keeps
+  process-wide state (its current project), so two audits must not share a
+  process at the same time. Not forks of this process: polars' and DuckDB's
+  thread pools do not survive a fork once they have run (a worker would
+  hang). Where there is no fork server, or with `jobs` = 1, townships are
+  audited one after another in this process.
 - A township folder that cannot be audited (`AuditError`: a table without its
   key column, an unreadable file...) becomes an entry with its reason and
   never stops the run; nor does an unexpected error in one township. An
@@ -60,6 +63,8 @@ from audit.core.exitcodes import AuditError, FailOn
 from audit.core.models import AuditReport, Category, CheckResult, Finding, Severity
 
 COUNTY_MANIFEST = "county.json"
+# Imported once by the fork server; every worker is forked from it with them loaded.
+PRELOAD = ("great_expectations", "polars", "duckdb", "audit.app", "audit.io.county")
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 TOWNSHIP_MISSING = "county-township-missing"
@@ -263,13 +268,18 @@ def _outcomes(
     args: tuple[Any, ...],
     done: Callable[[_Outcome], None],
 ) -> Iterator[_Outcome]:
-    if jobs <= 1 or len(folders) <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+    if (
+        jobs <= 1
+        or len(folders) <= 1
+        or "forkserver" not in multiprocessing.get_all_start_methods()
+    ):
         for folder in folders:
             outcome = _audit_one(folder, *args)
             done(outcome)
             yield outcome
         return
-    ctx = multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(list(PRELOAD))
     with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=ctx) as pool:
         futures: list[Future[_Outcome]] = [pool.submit(_audit_one, f, *args) for f in folders]
         for future in futures:
