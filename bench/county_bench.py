@@ -144,8 +144,8 @@ def main() -> None:
     wall, peak, code = timed([*AUDIT, "county", str(county), "-f", "json", "-o", os.devnull, *jobs])
 
     print(f"townships: {len(folders)} x {args.women:,} women ({args.villages} villages each)")
-    print(f"sum of {len(folders)} single runs: {total:.1f} s "
-          f"(each {min(singles):.1f}–{max(singles):.1f} s, peak {single_peak:,.0f} MB)")  # fmt: skip
+    spread = f"each {min(singles):.1f}–{max(singles):.1f} s, peak {single_peak:,.0f} MB"
+    print(f"sum of {len(folders)} single runs: {total:.1f} s ({spread})")
     print(f"county run: {wall:.1f} s, peak {peak:,.0f} MB (process tree), exit {code}")
     print(f"ratio county / sum of singles: {wall / total:.2f} (target < 0.5)")
     print(f"load average at end: {load()}")

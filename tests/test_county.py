@@ -134,7 +134,7 @@ def test_broken_township_is_named_and_the_others_reported(counties: dict[str, Pa
     assert county_exit_code(county) is ExitCode.FINDINGS
     text = render_county(county, "table", color=False)
     assert isinstance(text, str)
-    assert "NOT AUDITED" in text and t.failure in text.replace("\n", " ") or "person_id" in text
+    assert ("NOT AUDITED" in text and t.failure in text.replace("\n", " ")) or "person_id" in text
 
 
 def test_cli_recognises_a_county_folder(counties: dict[str, Path], tmp_path: Path) -> None:
