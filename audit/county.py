@@ -351,7 +351,7 @@ def run_county(
             if o.report is not None and o.extract is not None and code not in seen:
                 db.add(o.extract)
             if code not in seen:
-                db.add_township(code, o.township_name, o.folder)
+                db.add_township(code, o.township_name, o.folder, audited=o.report is not None)
                 seen.add(code)
         for t in manifest.townships:
             if t.code not in seen:

@@ -256,6 +256,21 @@ def test_outmigrant_recorded_by_the_destination_or_named_by_code_prefix() -> Non
     assert brief(found) == [("county-outmigrant-unrecorded", C, "migrants", f"{A}|M2", C)]
 
 
+def test_outmigrant_to_a_township_that_could_not_be_read_is_not_judged() -> None:
+    with CountyDatabase(PERIOD, COUNTY) as db:
+        db.add_township(A, NAMES[A], "a")
+        db.add_township(B, NAMES[B], "b", audited=False)  # its folder could not be audited
+        db.add_township(C, NAMES[C], None)  # expected, no folder
+        _insert(db, "women", [woman(A, ANNA, "out"), woman(A, BEA, "out")])
+        _insert(
+            db,
+            "migrants",
+            [migrant(A, "M1", ANNA, "out", "罗岭镇"), migrant(A, "M2", BEA, "out", "五横乡")],
+        )
+        _, found = run_checks(db, county_suites(None), lang="en", county_code=COUNTY)
+    assert found == ()
+
+
 # --- county-inmigrant-home-resident ---------------------------------------------------------------
 
 

@@ -19,8 +19,11 @@ Design decisions:
   the township, so the loader would reject `county`; this reader accepts
   `county`/县/县级/区 and `township`/乡镇 and reads the 23 counts). It is added
   to `stat_reports` under the county code.
-- `county_townships` lists every township of the county (audited folders and
-  expected ones), `county_params` the period and the county code.
+- `county_townships` lists every township of the county — audited folders,
+  folders that could not be audited and expected townships with no folder,
+  told apart by `folder` and `audited` (a rule never concludes anything from
+  the rows of a township it could not read) — and `county_params` the period
+  and the county code.
 """
 
 from __future__ import annotations
@@ -93,7 +96,7 @@ class CountyDatabase:
                 self.con.execute(f'ALTER TABLE "{t.name}" ADD COLUMN township_code VARCHAR')
             self.con.execute(
                 "CREATE TABLE county_townships (township_code VARCHAR, township_name VARCHAR, "
-                "folder VARCHAR)"
+                "folder VARCHAR, audited BOOLEAN)"
             )
             self.con.execute(
                 "CREATE TABLE county_params AS SELECT ?::VARCHAR AS period, "
@@ -113,10 +116,15 @@ class CountyDatabase:
                 finally:
                     self.con.unregister("county_incoming")
 
-    def add_township(self, code: str, name: str | None, folder: str | None) -> None:
+    def add_township(
+        self, code: str, name: str | None, folder: str | None, audited: bool = True
+    ) -> None:
+        """A township of the county: `folder` None when expected but absent; `audited` False
+        when its folder could not be audited (its rows are then unknown, not empty)."""
         with self._lock:
             self.con.execute(
-                "INSERT INTO county_townships VALUES (?, ?, ?)", [code, name or None, folder]
+                "INSERT INTO county_townships VALUES (?, ?, ?, ?)",
+                [code, name or None, folder, audited and folder is not None],
             )
 
     def add_county_report(self, frame: pl.DataFrame, county_code: str) -> None:

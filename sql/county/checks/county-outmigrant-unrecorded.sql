@@ -1,6 +1,8 @@
 -- county-outmigrant-unrecorded (流入地漏登): an open out row (流出) of township A whose destination
 -- (place) names township B of the county, while no township of the county records her as an
--- in-migrant (c_in_records) and B does not have her on its register at all. B must register her
+-- in-migrant (c_in_records) and B — a township whose folder was audited (the rows of one that
+-- could not be read, or that is missing, are unknown) — does not have her on its register at
+-- all. B must register her
 -- (流入登记), so the finding is sent to B: village_code = B's township code (the township-level
 -- address: B has no village for her yet). The record is A's out row, keyed with A:
 -- "<A township_code>|<migrant_id>" (table migrants).
@@ -22,6 +24,10 @@ FROM c_open_out AS o
 LEFT JOIN county_townships AS h ON h.township_code = o.township_code
 WHERE
     o.dest_code IS NOT NULL
+    AND EXISTS (
+        SELECT 1 FROM county_townships AS d
+        WHERE d.township_code = o.dest_code AND d.audited
+    )
     AND NOT EXISTS (
         SELECT 1 FROM c_in_records AS i
         WHERE i.person_id = o.person_id AND i.township_code <> o.township_code

@@ -41,5 +41,6 @@ WHERE
     AND r.value IS NOT NULL
     AND s.known = s.rows_found
     AND s.rows_found = (SELECT count(*) FROM county_townships WHERE folder IS NOT NULL)
+    AND NOT EXISTS (SELECT 1 FROM county_townships WHERE folder IS NOT NULL AND NOT audited)
     AND r.value <> s.townships_sum
 ORDER BY record, r.pos
