@@ -227,3 +227,49 @@ def test_ranks_and_gate() -> None:
 
 def _unused(*_: Any) -> None:
     return None
+
+
+def test_every_format_renders_the_county(faulty: CountyReport) -> None:
+    import io
+    import xml.etree.ElementTree as ET
+
+    import openpyxl
+
+    names = [t.township_name for t in faulty.townships]
+    missing = next(c for c in faulty.findings if c.finding.check == "county-township-missing")
+
+    text = render_county(faulty, "table", color=False)
+    assert isinstance(text, str) and "County verdict: FAIL" in text
+    assert all(n and n in text for n in names) and missing.finding.message in text.replace(
+        "\n      ", " "
+    )
+
+    md = render_county(faulty, "markdown")
+    assert isinstance(md, str)
+    assert md.startswith("# County four-number consistency audit — 宜秀区 340811000000")
+    assert "## Townships by rank" in md and "county-township-missing (completeness)" in md
+
+    junit = render_county(faulty, "junit")
+    assert isinstance(junit, str)
+    root = ET.fromstring(junit.encode("utf-8"))
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites][-1] == "county"
+    assert len(suites) == len(faulty.townships) + 1
+    county_suite = suites[-1]
+    failed = {tc.get("name") for tc in county_suite if tc.find("failure") is not None}
+    assert failed == {c.finding.check for c in faulty.findings if c.severity is Severity.ERROR}
+
+    xlsx = render_county(faulty, "xlsx")
+    assert isinstance(xlsx, bytes)
+    wb = openpyxl.load_workbook(io.BytesIO(xlsx))
+    assert wb.sheetnames == ["Summary", "Across townships", *names]
+    cross = wb["Across townships"]
+    assert cross.max_row == len(faulty.findings) + 1
+    summary = [[c.value for c in row] for row in wb["Summary"].iter_rows(min_row=8, max_row=10)]
+    assert [r[0] for r in summary] == [t.rank for t in faulty.townships]
+
+    html = render_county(faulty, "html")
+    assert isinstance(html, str)
+    for t in faulty.townships:
+        assert f'id="t-{t.township_code}"' in html and f'href="#t-{t.township_code}"' in html
+    assert "<script" not in html

@@ -337,7 +337,9 @@ class _Planter:
             if dest is a:
                 continue
             cands = _candidates(a, "out", self.taken)
-            cands = cands.filter(~pl.col("person_id").is_in(dest.tables["women"]["person_id"]))
+            cands = cands.filter(
+                ~pl.col("person_id").is_in(dest.tables["women"]["person_id"].to_list())
+            )
             if cands.is_empty():
                 continue
             woman = cands.row(0, named=True)
