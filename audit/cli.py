@@ -339,6 +339,13 @@ def _county_from_run(
     )  # fmt: skip
 
 
+def _township_done(entry: object, done: int, total: int) -> None:
+    """A county run's progress on a terminal: one line per township audited."""
+    label = getattr(entry, "label", "")
+    failure = getattr(entry, "failure", None)
+    typer.echo(f"audit: [{done}/{total}] {label}" + (f": {failure}" if failure else ""), err=True)
+
+
 @app.command()
 def county(
     county_dir: Annotated[
@@ -387,9 +394,7 @@ def county(
             suites_dir=suites,
             fail_on=fail_on,
             jobs=jobs,
-            on_township=lambda t: (
-                typer.echo(f"audit: {t.label}", err=True) if sys.stderr.isatty() else None
-            ),
+            on_township=_township_done if sys.stderr.isatty() else None,
         )
         color = False if output is not None else None
         _emit(render_county(report, format.value, limit=limit, color=color), output)

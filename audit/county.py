@@ -45,7 +45,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -301,9 +301,12 @@ def run_county(
     suites_dir: Path | None = None,
     fail_on: FailOn | str = FailOn.ERROR,
     jobs: int | None = None,
-    on_township: Callable[[TownshipEntry], None] | None = None,
+    on_township: Callable[[TownshipEntry, int, int], None] | None = None,
 ) -> CountyReport:
-    """Audit every township folder of `county_dir`, then the cross-township checks."""
+    """Audit every township folder of `county_dir`, then the cross-township checks.
+
+    `on_township(entry, done, total)` is called as each township's audit ends.
+    """
     from audit.core.period import parse_period
     from audit.io.county import (
         CountyDatabase,
@@ -329,14 +332,16 @@ def run_county(
     c_suites = county_suites(suites_dir)
     chosen_period = period or manifest.period
 
-    outcomes: list[_Outcome] = []
+    finished = 0
 
     def done(outcome: _Outcome) -> None:
+        nonlocal finished
+        finished += 1
         if on_township is not None:
-            on_township(_entry(outcome, ()))
+            on_township(_entry(outcome, ()), finished, len(folders))
 
     args = (chosen_period, window_start, lang, suites_dir)
-    outcomes = list(_outcomes(folders, jobs or default_jobs(), args, done))
+    outcomes = [_named(o, manifest) for o in _outcomes(folders, jobs or default_jobs(), args, done)]
 
     periods = Counter(o.report.period for o in outcomes if o.report is not None)
     county_period = chosen_period or (
@@ -391,6 +396,17 @@ def _entry(outcome: _Outcome, findings: tuple[CountyFinding, ...] | tuple[()]) -
         failure=outcome.failure,
         county_findings=tuple(f for f in findings if f.township_code == code),
     )
+
+
+def _named(outcome: _Outcome, manifest: CountyManifest) -> _Outcome:
+    """A folder that could not say which township it is: county.json may (its `folder` key)."""
+    if outcome.township_code:
+        return outcome
+    code = next((c for c, folder in manifest.folders if folder == outcome.folder), None)
+    if code is None:
+        return outcome
+    name = next((t.name for t in manifest.townships if t.code == code), None)
+    return replace(outcome, township_code=code, township_name=outcome.township_name or name)
 
 
 def _county_code_of(outcomes: list[_Outcome], manifest: CountyManifest) -> str | None:

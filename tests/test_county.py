@@ -41,6 +41,7 @@ def counties(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = sorted(p for p in broken.iterdir() if p.is_dir())[1]
     women = pl.read_csv(folder / "women.csv", infer_schema=False)
     women.drop("person_id").write_csv(folder / "women.csv")  # the register without its key
+    (folder / "manifest.json").unlink()  # county.json's "folder" names the township then
     return {"clean": root / "clean", "faulty": root / "faulty", "broken": broken, "root": root}
 
 
