@@ -17,11 +17,13 @@ Design decisions:
   params, views and report levels), and running them over a union would change
   what they mean. What needs the union — the cross-township rules — runs once
   over a county database built from those copies (docs/architecture.md).
-- Start-up is paid once per run, not per township: the suites are read
-  (and checked) before any township is audited. With `jobs` > 1 the
+- Start-up is paid once per run, not per township. With `jobs` > 1 the
   townships are shared among that many worker processes, each auditing
   township after township; they are forked from one fork server that imported
-  GX, polars, DuckDB and the audit once (`PRELOAD`). Not threads: GX keeps
+  GX, polars, DuckDB and the audit once (`PRELOAD`). Meanwhile this process
+  imports GX and reads the suites for itself (it validates the county's
+  rules); a broken suite stops the run (exit 2) and cancels the townships not
+  yet started. Not threads: GX keeps
   process-wide state (its current project), so two audits must not share a
   process at the same time. Not forks of this process: polars' and DuckDB's
   thread pools do not survive a fork once they have run (a worker would
@@ -267,12 +269,20 @@ def _outcomes(
     jobs: int,
     args: tuple[Any, ...],
     done: Callable[[_Outcome], None],
+    ready: Callable[[], None],
 ) -> Iterator[_Outcome]:
+    """Each township's outcome, in folder order; `ready()` runs once the work has started.
+
+    With workers, `ready` (the parent's own start-up: reading the suites, GX)
+    runs while the fork server starts and the first townships are audited; if
+    it fails, the townships not yet started are cancelled.
+    """
     if (
         jobs <= 1
         or len(folders) <= 1
         or "forkserver" not in multiprocessing.get_all_start_methods()
     ):
+        ready()
         for folder in folders:
             outcome = _audit_one(folder, *args)
             done(outcome)
@@ -282,6 +292,12 @@ def _outcomes(
     ctx.set_forkserver_preload(list(PRELOAD))
     with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=ctx) as pool:
         futures: list[Future[_Outcome]] = [pool.submit(_audit_one, f, *args) for f in folders]
+        try:
+            ready()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
         for future in futures:
             outcome = future.result()
             done(outcome)
@@ -327,10 +343,14 @@ def run_county(
     folders = township_folders(county_dir)
     if not folders:
         raise AuditError(_t(lang, "no-townships", path=county_dir))
-    # Start-up once, before any township: the suites (a broken one stops here, exit 2) and GX.
-    load_suites(suites_dir)
-    c_suites = county_suites(suites_dir)
     chosen_period = period or manifest.period
+    c_suites: list[Any] = []
+
+    def ready() -> None:
+        # The parent's start-up, once: GX (its import overlaps the workers' start) and the
+        # suites — a broken one stops the run, exit 2, before any township is reported.
+        load_suites(suites_dir)
+        c_suites.extend(county_suites(suites_dir))
 
     finished = 0
 
@@ -341,7 +361,9 @@ def run_county(
             on_township(_entry(outcome, ()), finished, len(folders))
 
     args = (chosen_period, window_start, lang, suites_dir)
-    outcomes = [_named(o, manifest) for o in _outcomes(folders, jobs or default_jobs(), args, done)]
+    outcomes = [
+        _named(o, manifest) for o in _outcomes(folders, jobs or default_jobs(), args, done, ready)
+    ]
 
     periods = Counter(o.report.period for o in outcomes if o.report is not None)
     county_period = chosen_period or (
