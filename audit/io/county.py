@@ -76,11 +76,13 @@ def county_suites(suites_dir: Path | None) -> tuple[Suite, ...]:
 
 def extract(con: duckdb.DuckDBPyConnection, township_code: str) -> Extract:
     """The rows of one township the county database needs, tagged with its code."""
+    import pyarrow as pa
+
     out: Extract = {}
     for name in COPIED_TABLES:
-        out[name] = con.execute(
-            f'SELECT ?::VARCHAR AS township_code, * FROM "{name}"', [township_code]
-        ).to_arrow_table()
+        rows = con.sql(f'SELECT * FROM "{name}"').to_arrow_table()
+        tag = pa.array([township_code] * rows.num_rows, type=pa.string())
+        out[name] = rows.append_column("township_code", tag)
     return out
 
 
