@@ -79,10 +79,15 @@ def extract(con: duckdb.DuckDBPyConnection, township_code: str) -> Extract:
     import pyarrow as pa
 
     out: Extract = {}
-    for name in COPIED_TABLES:
-        rows = con.sql(f'SELECT * FROM "{name}"').to_arrow_table()
-        tag = pa.array([township_code] * rows.num_rows, type=pa.string())
-        out[name] = rows.append_column("township_code", tag)
+    # A cursor of its own: the audit may have left a result open on `con`.
+    cur = con.cursor()
+    try:
+        for name in COPIED_TABLES:
+            rows = cur.sql(f'SELECT * FROM "{name}"').to_arrow_table()
+            tag = pa.array([township_code] * rows.num_rows, type=pa.string())
+            out[name] = rows.append_column("township_code", tag)
+    finally:
+        cur.close()
     return out
 
 
