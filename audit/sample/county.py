@@ -41,6 +41,7 @@ from audit.sample.generator import (
     build_township,
     manifest,
     parse_faults,
+    villages_frame,
     write_table,
 )
 from audit.sample.population import Township
@@ -450,6 +451,7 @@ def generate_county(
             folder.mkdir()
             for name in TABLE_NAMES:
                 write_table(tw.tables[name], folder, name, fmt)
+            write_table(villages_frame(tw), folder, "villages", fmt)
             write_json(folder / "manifest.json", manifest(tw))
             write_json(folder / "truth.json", [])
         write_table(report, tmp, "stat_reports", "csv")
