@@ -3,11 +3,12 @@
 Design decisions:
 
 - A county folder holds one submission folder per township (any sub-folder
-  with a table file or a manifest.json) and optionally `county.json`
+  with a data file — tables or a workbook of them — or a manifest.json) and
+  optionally `county.json`
   (`{"county_code", "county_name", "period", "townships": [{"code", "name",
   "folder"}]}`) and the county's own report (`stat_reports.csv|xlsx|parquet`
   with a `county` row). `is_county_folder` tells a county folder from a
-  township's: it has county.json, or no table file of its own and township
+  township's: it has county.json, or no data file of its own and township
   sub-folders.
 - Each township is audited by the single-township `run_audit`, unchanged, so
   its entry is exactly the report `audit run` on its folder gives; while its
@@ -52,7 +53,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from audit.core import contract
 from audit.core.county import (
     CountyFinding,
     CountyReport,
@@ -67,7 +67,9 @@ from audit.core.models import AuditReport, Category, CheckResult, Finding, Sever
 COUNTY_MANIFEST = "county.json"
 # Imported once by the fork server; every worker is forked from it with them loaded.
 PRELOAD = ("great_expectations", "polars", "duckdb", "audit.app", "audit.io.county")
-TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+# The loader's file types (audit.io.readers.FORMATS), without importing it: `audit run` asks
+# is_county_folder() before any heavy import.
+TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")
 
 TOWNSHIP_MISSING = "county-township-missing"
 REPORT_UNUSABLE = "county-report-unusable"
@@ -113,14 +115,15 @@ class CountyManifest:
     folders: tuple[tuple[str, str], ...] = ()  # (township code, folder name) when given
 
 
+def _data_file(p: Path) -> bool:
+    return p.suffix.lower() in TABLE_SUFFIXES and not p.name.startswith((".", "~$"))
+
+
 def _has_tables(folder: Path) -> bool:
+    """A data file of any name (a table, or a workbook of tables) or a manifest.json."""
     try:
         return (
-            any(
-                p.suffix.lower() in TABLE_SUFFIXES and p.stem.lower() in contract.TABLES_BY_NAME
-                for p in folder.iterdir()
-                if p.is_file()
-            )
+            any(_data_file(p) for p in folder.iterdir() if p.is_file())
             or (folder / "manifest.json").is_file()
         )
     except OSError:
@@ -143,11 +146,7 @@ def is_county_folder(path: Path) -> bool:
     if (path / COUNTY_MANIFEST).is_file():
         return True
     own_tables = any(
-        p.suffix.lower() in TABLE_SUFFIXES
-        and p.stem.lower() in contract.TABLES_BY_NAME
-        and p.stem.lower() != "stat_reports"
-        for p in path.iterdir()
-        if p.is_file()
+        _data_file(p) and p.stem.lower() != "stat_reports" for p in path.iterdir() if p.is_file()
     )
     return (
         not own_tables and not (path / "manifest.json").is_file() and bool(township_folders(path))
