@@ -133,7 +133,11 @@ def _has_tables(folder: Path) -> bool:
 def township_folders(path: Path) -> list[Path]:
     """Sub-folders that look like township submissions, in name order (hidden ones skipped)."""
     out = []
-    for p in sorted(Path(path).iterdir()):
+    try:
+        entries = sorted(Path(path).iterdir())
+    except OSError:
+        return []
+    for p in entries:
         if p.is_dir() and not p.name.startswith(".") and _has_tables(p):
             out.append(p)
     return out
@@ -145,9 +149,14 @@ def is_county_folder(path: Path) -> bool:
         return False
     if (path / COUNTY_MANIFEST).is_file():
         return True
-    own_tables = any(
-        _data_file(p) and p.stem.lower() != "stat_reports" for p in path.iterdir() if p.is_file()
-    )
+    try:
+        own_tables = any(
+            _data_file(p) and p.stem.lower() != "stat_reports"
+            for p in path.iterdir()
+            if p.is_file()
+        )
+    except OSError:  # unreadable: the single run says so, naming the folder
+        return False
     return (
         not own_tables and not (path / "manifest.json").is_file() and bool(township_folders(path))
     )

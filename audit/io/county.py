@@ -44,12 +44,12 @@ from audit.io.engine import Progress, evaluate
 from audit.io.readers import read_table_file
 from audit.io.schema import create_tables
 from audit.io.sqlrun import SQL_DIR
-from audit.io.suites import PROJECT_DIR, Suite, load_suites
+from audit.io.suites import SUITES_DIR, Suite, load_suites
 
 # The tables the cross-township rules read, copied from each township's database.
 COPIED_TABLES = ("women", "births", "migrants", "stat_reports")
 COUNTY_SQL_DIR = SQL_DIR / "county"
-COUNTY_SUITES_DIR = PROJECT_DIR / "expectations" / "county"
+COUNTY_SUITES_DIR = SUITES_DIR / "county"
 REPORT_FILES = ("stat_reports.csv", "stat_reports.xlsx", "stat_reports.parquet")
 
 _LEVELS = {
