@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -60,6 +60,11 @@ def _version(value: bool) -> None:
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 class InspectFormat(StrEnum):
@@ -142,6 +147,20 @@ Exit status:
      an unexpected error (--debug shows its traceback)
   130  stopped by Ctrl-C (nothing is written)
 """
+
+
+def _engine_options(
+    engine: Engine | None, master: str | None, conf: list[str] | None, settings: Any
+) -> Any:
+    """The engine and its Spark settings: the command line, then the config file."""
+    from audit.io.backends import EngineOptions, parse_conf
+
+    chosen = Engine(engine or settings.engine or Engine.duckdb)
+    master = master or settings.spark_master
+    pairs = (*settings.spark_conf, *parse_conf(conf or []))  # the command line wins
+    if chosen is Engine.duckdb and (master or conf):
+        raise AuditError("--spark-master and --spark-conf need --engine spark")
+    return EngineOptions(chosen.value, master, pairs if chosen is Engine.spark else ())
 
 
 @app.command(help=RUN_HELP)
@@ -236,6 +255,26 @@ def run(
             help="Configuration file (default: fourcheck.toml in the working folder, if any).",
         ),
     ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            metavar="duckdb|spark",
+            help="Where the checks run. Default: duckdb. spark needs pip install"
+            " 'fourcheck[spark]'.",
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Spark master: local[N], spark://..., yarn, or sc://... for Spark Connect"
+            " (default: SPARK_REMOTE if set, else local[*]).",
+        ),
+    ] = None,
+    spark_conf: Annotated[
+        list[str] | None,
+        typer.Option(metavar="KEY=VALUE", help="A Spark setting (repeat for several)."),
+    ] = None,
 ) -> None:
     from audit.county import is_county_folder
 
@@ -264,6 +303,7 @@ def run(
         listed = int(pick(limit, settings.limit, 10))
         suites_dir = pick(suites, settings.suites, None)
         outputs = plan_outputs(format, output, output_dir, submission, language.value)
+        options = _engine_options(engine, spark_master, spark_conf, settings)
         quiet_exit()
         with progress_display(sys.stderr, language.value) as progress:
             report = run_audit(
@@ -275,6 +315,7 @@ def run(
                 progress=InterruptibleProgress(progress),
                 select=pick(select, settings.select, ()),
                 exclude=pick(exclude, settings.exclude, ()),
+                engine=options,
             )
         code = exit_code_for(report, gate)
         if not outputs.files:
