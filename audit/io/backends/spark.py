@@ -56,6 +56,7 @@ if TYPE_CHECKING:
 
 INSTALL_HINT = "pip install 'fourcheck[spark]'"
 JAVA_HINT = "apt-get install openjdk-17-jre-headless"
+LOG4J = Path(__file__).with_name("spark-log4j2.properties")
 
 # Settings for a session this module starts; --spark-conf overrides any of them.
 DEFAULT_CONF: dict[str, str] = {
@@ -113,7 +114,11 @@ def start_session(options: EngineOptions) -> tuple[Any, bool]:
             )
     builder = SparkSession.builder
     builder = builder.remote(remote) if remote else builder.master(master or "local[*]")
-    for key, value in {**DEFAULT_CONF, **dict(options.spark_conf)}.items():
+    defaults = dict(DEFAULT_CONF)
+    if remote is None:
+        # The driver JVM starts here: its log goes to stderr at ERROR only, not Spark's chatter.
+        defaults["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={LOG4J.as_uri()}"
+    for key, value in {**defaults, **dict(options.spark_conf)}.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
