@@ -166,7 +166,13 @@ def main() -> None:
         for kv in args.spark_conf:
             extra += ["--spark-conf", kv]
         results.append(child(["--measure", str(folder), "--engine", engine, *extra]))
-        print(f"{engine:<18} done (load average {os.getloadavg()[0]:.1f})", flush=True)
+        r = results[-1]
+        steps = ", ".join(f"{k} {r[k]:.1f} s" for k in ("startup", "load", "checks", "audit"))
+        print(
+            f"{engine:<18} done: {steps}, peak {r['peak_rss_mb']:,.0f} MB "
+            f"(load average {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
     rows = [
         ("start-up (apart)", "startup"),
         ("load", "load"),
