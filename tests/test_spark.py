@@ -198,7 +198,7 @@ def test_struct_min_puts_null_fields_last_on_both_engines(spark: Any) -> None:
         "women",
         [
             {"person_id": W1, "name": "王芳", "village_code": None},
-            {"person_id": W1, "name": "王芳", "village_code": "340811101001", "group_no": "2"},
+            {"person_id": W1, "name": "王芳", "village_code": "340811101001", "group_no": 2},
         ],
     )
     duck, on_spark = _on_both(
@@ -207,7 +207,7 @@ def test_struct_min_puts_null_fields_last_on_both_engines(spark: Any) -> None:
         ["23_x_women_person.sql"],
         "SELECT person_id, village_code, group_no, register_rows FROM x_women_person",
     )
-    assert duck == on_spark == [(W1, "340811101001", "2", 2)]
+    assert duck == on_spark == [(W1, "340811101001", 2, 2)]
 
 
 @needs_spark
