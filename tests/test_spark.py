@@ -234,14 +234,14 @@ def test_date_arithmetic_integer_division_null_order_and_collation_agree(spark: 
             {
                 "birth_id": "B1",
                 "child_birth_date": date(2026, 1, 31),
-                "report_date": date(2026, 3, 1),
+                "reported_date": date(2026, 3, 1),
             },
-            {"birth_id": "B2", "child_birth_date": date(2024, 2, 29), "report_date": None},
-            {"birth_id": "b3", "child_birth_date": None, "report_date": date(2026, 1, 1)},
+            {"birth_id": "B2", "child_birth_date": date(2024, 2, 29), "reported_date": None},
+            {"birth_id": "b3", "child_birth_date": None, "reported_date": date(2026, 1, 1)},
             {
                 "birth_id": "乙",
                 "child_birth_date": date(2025, 12, 31),
-                "report_date": date(2026, 1, 1),
+                "reported_date": date(2026, 1, 1),
             },
         ],
     )
@@ -249,14 +249,14 @@ def test_date_arithmetic_integer_division_null_order_and_collation_agree(spark: 
         SELECT birth_id,
                -- DuckDB's date ± interval is a TIMESTAMP, Spark's a DATE: cast back, as sql/ does
                CAST(child_birth_date + INTERVAL 42 DAY AS DATE) AS due,
-               CAST(report_date - INTERVAL 7 DAY AS DATE) AS week_before,
-               date_diff('day', child_birth_date, report_date) AS days,
+               CAST(reported_date - INTERVAL 7 DAY AS DATE) AS week_before,
+               date_diff('day', child_birth_date, reported_date) AS days,
                year(child_birth_date) AS y,
                month(child_birth_date) AS m,
                7 / 2 AS ratio,
                CAST(7 AS BIGINT) % 3 AS remainder
         FROM births
-        ORDER BY report_date, birth_id
+        ORDER BY reported_date, birth_id
     """
     duck, on_spark = _on_both(spark, {"births": births}, [], query)
     assert duck == on_spark
