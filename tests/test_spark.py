@@ -276,7 +276,10 @@ def test_date_arithmetic_integer_division_null_order_and_collation_agree(spark: 
 def test_no_check_uses_arg_max_or_arg_min() -> None:
     # DuckDB's arg_max skips NULL values and Spark's MAX_BY does not: the SQL takes the max of
     # a struct instead (see x_women_person), so one row's fields are never mixed with another's.
-    for path in sorted(SQL_DIR.rglob("*.sql")):
+    # What the Spark engine runs: checks, shared views, §6 figures (the county run is DuckDB's).
+    spark_sql = [p for p in sorted(SQL_DIR.rglob("*.sql")) if "county" not in p.parts]
+    assert len(spark_sql) > 50
+    for path in spark_sql:
         text = path.read_text(encoding="utf-8").lower()
         code = "\n".join(line.split("--")[0] for line in text.splitlines())
         assert "arg_max(" not in code and "arg_min(" not in code, path
