@@ -300,6 +300,17 @@ CATEGORY_NAMES: dict[str, dict[Category, str]] = {
     },
 }
 
+# Rule groups (suite files) as officers know them; English keeps the file stem.
+SUITE_NAMES_ZH: dict[str, str] = {
+    "load": "读取",
+    "statistics": "统计台账",
+    "cross_ledger": "四家核对",
+    "floating": "流动人口",
+    "supply": "药具",
+    "reports": "报表",
+    "technical": "节育技术",
+}
+
 LEDGER_NAMES: dict[str, dict[str, str]] = {
     "zh": {str(k): v for k, v in LEDGER_NAMES_ZH.items()},
     "en": {str(k): str(k) for k in Ledger},
@@ -333,6 +344,11 @@ def category_name(category: Category | str, lang: str) -> str:
 
 def ledger_name(ledger: str, lang: str) -> str:
     return LEDGER_NAMES[lang_of(lang)].get(ledger, ledger)
+
+
+def suite_name(suite: str, lang: str) -> str:
+    """A rule group: its Chinese name under zh (a user's own suite keeps its file name)."""
+    return SUITE_NAMES_ZH.get(suite, suite) if lang_of(lang) == "zh" else suite
 
 
 def table_name(table: str, lang: str) -> str:
