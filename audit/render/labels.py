@@ -229,6 +229,12 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "……另有 {n} 条未列出（完整清单见 --format xlsx 或 json）",
         "en": "… {n} more not listed (--format xlsx or json lists them all)",
     },
+    "columns_left_out": {
+        "zh": "（终端宽 {width} 列，本表省略：{columns}；"
+        "加宽终端，或用 --format markdown、xlsx、html 查看全部）",
+        "en": "(at {width} columns this table leaves out: {columns}; widen the terminal, or use "
+        "--format markdown, xlsx or html to see them all)",
+    },
     "findings_by_village": {"zh": "各村问题数", "en": "Findings per village"},
     "sex_ratio_funnel": {
         "zh": "出生性别比漏斗图（95% 控制限，参照值 105）",
