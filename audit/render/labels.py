@@ -235,6 +235,26 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "(at {width} columns this table leaves out: {columns}; widen the terminal, or use "
         "--format markdown, xlsx or html to see them all)",
     },
+    "comment_cut": {
+        "zh": "……本村另有 {n} 条未列出（评论长度限制；完整清单见 --format markdown、xlsx 或 json）",
+        "en": "… {n} more of this village not listed (comment size limit; --format markdown, "
+        "xlsx or json list them all)",
+    },
+    "comment_rest": {
+        "zh": "……另有 {units} 个村（或单位）的 {n} 条问题未列出（评论长度限制；完整清单见 "
+        "--format markdown、xlsx 或 json）",
+        "en": "… {n} findings of {units} more villages (or units) not listed (comment size "
+        "limit; --format markdown, xlsx or json list them all)",
+    },
+    "comment_villages_cut": {
+        "zh": "以上各表另有 {n} 个村未列出（评论长度限制；完整表格见 --format markdown 或 xlsx）",
+        "en": "{n} more villages are left out of the tables above (comment size limit; "
+        "--format markdown or xlsx show them all)",
+    },
+    "comment_cut_all": {
+        "zh": "（评论长度限制，以下内容未列出；完整报告见 --format markdown）",
+        "en": "(cut at the comment size limit; --format markdown has the full report)",
+    },
     "findings_by_village": {"zh": "各村问题数", "en": "Findings per village"},
     "sex_ratio_funnel": {
         "zh": "出生性别比漏斗图（95% 控制限，参照值 105）",
