@@ -263,6 +263,21 @@ LABELS: dict[str, dict[str, str]] = {
     "funnel_x": {"zh": "出生数", "en": "births"},
     "funnel_y": {"zh": "出生性别比", "en": "sex ratio"},
     "funnel_empty": {"zh": "W 内没有出生。", "en": "No births in W."},
+    "funnel_none_enough": {
+        "zh": "各村 W 内出生都少于 {min} 例，出生太少，无法判断。",
+        "en": "Every village has fewer than {min} births in W: too few births to judge.",
+    },
+    "funnel_too_few": {
+        "zh": "出生太少，无法判断（W 内少于 {min} 例，未画出）",
+        "en": "Too few births to judge (fewer than {min} in W, not drawn)",
+    },
+    "funnel_note": {
+        "zh": "纵轴为对数刻度；虚线为 95% 控制限，实线为参照值 105；红点在控制限外并标出村名；"
+        "三角形表示出生性别比为 0 或 ∞（无男婴或无女婴），画在边框上。",
+        "en": "Ratio axis on a log scale; dashed lines are the 95% limits, the solid line the "
+        "reference 105; red points lie outside the limits and are named; a triangle on the "
+        "frame is a ratio of 0 or ∞ (no boys or no girls).",
+    },
     "overview_missing": {
         "zh": "（本次审核没有汇总数字）",
         "en": "(no summary figures in this audit)",
