@@ -4,6 +4,9 @@
     python3 tasks.py demo   # audit the bundled demo township (creates .venv/ if missing)
     python3 tasks.py test   # ruff, mypy and the test suite (creates .venv/ if missing)
 
+FOURCHECK_EXTRAS=spark adds optional extras to the environment (CI sets it, so
+the Spark engine's tests run there; without pyspark they are skipped locally).
+
 The virtual environment is (re)installed when pyproject.toml or
 constraints.txt change, so a fresh clone and an old checkout behave alike.
 """
@@ -23,8 +26,14 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".fourcheck-installed"
 
 
+def _extras() -> str:
+    # FOURCHECK_EXTRAS=spark (as CI sets it) also installs optional extras such as pyspark.
+    names = [e.strip() for e in os.environ.get("FOURCHECK_EXTRAS", "").split(",") if e.strip()]
+    return ",".join(["dev", *sorted(set(names) - {"dev"})])
+
+
 def _inputs_digest() -> str:
-    h = hashlib.sha256()
+    h = hashlib.sha256(_extras().encode())
     for name in ("pyproject.toml", "constraints.txt"):
         p = ROOT / name
         if p.exists():
@@ -50,7 +59,7 @@ def ensure_venv() -> None:
     pip = [BIN / "python", "-m", "pip", "install", "--disable-pip-version-check", "-q"]
     _run(*pip, "--upgrade", "pip")
     constraints = ["-c", "constraints.txt"] if (ROOT / "constraints.txt").exists() else []
-    _run(*pip, *constraints, "-e", ".[dev]")
+    _run(*pip, *constraints, "-e", f".[{_extras()}]")
     STAMP.write_text(digest)
 
 

@@ -18,7 +18,10 @@ Design decisions:
   `audit.io.reads`) are not run: they are reported as skipped, with the
   reason, in the rule's place. `select`/`exclude` (check ids or categories)
   choose the rules as the suites are read.
-- The DuckDB database lives for one audit and is closed on every path.
+- The engine (`audit.io.backends`: DuckDB by default, Spark on request) is
+  opened before any submission file is read and closed on every path; the
+  orchestration is the same whatever runs the SQL, and the report says which
+  engine did (``meta["engine"]``).
 - Consistency over time: `series` (township, period → earlier report rows,
   usually `audit.io.history.read_series`) is asked once township and period
   are known, and its rows are loaded as `report_history` before the checks
@@ -38,11 +41,12 @@ import duckdb
 
 from audit.core.exitcodes import AuditError
 from audit.core.models import AuditReport, CheckResult, TableLoad, sort_findings
-from audit.core.period import make_window, normalise_period
+from audit.core.period import make_window, normalise_period, parse_period
 from audit.core.series import ReportRow
-from audit.io import gx_shim, sqlrun
-from audit.io.engine import Evaluation, NoProgress, Progress, evaluate
-from audit.io.loader import load_submission
+from audit.io import gx_shim
+from audit.io.backends import EngineOptions, SqlSession, open_backend
+from audit.io.backends.duckdb import DuckDBBackend, sql_session
+from audit.io.engine import Evaluation, NoProgress, Progress
 from audit.io.overview import compute_overview
 from audit.io.reads import plan
 from audit.io.selection import select_rules
@@ -52,6 +56,8 @@ from audit.io.villages import read_villages
 
 # (township code, period) -> the township's report rows of earlier periods
 SeriesSource = Callable[[str, str], Sequence[ReportRow]]
+# Called with the loaded database, the period and the township before the database closes.
+Collector = Callable[[duckdb.DuckDBPyConnection, str, str | None], None]
 
 _NO_PERIOD = {
     "zh": "无法确定报告期：请用 --period YYYY-MM 指定，或在 manifest.json 中填写 period",
@@ -70,6 +76,8 @@ def run_audit(
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
     series: SeriesSource | None = None,
+    collect: Collector | None = None,
+    engine: EngineOptions | None = None,
 ) -> AuditReport:
     report, _ = audit_with_timings(
         submission,
@@ -81,6 +89,8 @@ def run_audit(
         select=select,
         exclude=exclude,
         series=series,
+        collect=collect,
+        engine=engine,
     )
     return report
 
@@ -96,47 +106,57 @@ def audit_with_timings(
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
     series: SeriesSource | None = None,
+    collect: Collector | None = None,
+    engine: EngineOptions | None = None,
 ) -> tuple[AuditReport, Evaluation]:
-    """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/)."""
+    """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/).
+
+    `collect(con, period, township)` is called on the loaded database before it
+    closes (the county run copies what its cross-township checks read).
+    """
     progress = progress or NoProgress()
+    engine = engine or EngineOptions()
     if period is not None:
         period = normalise_period(period)  # a bad --period stops before any file is read
     gx_shim.start_import()
-    progress.stage("load", None)
-    sub = load_submission(Path(submission), lang=lang)
+    backend = open_backend(engine)  # before any file is read: a missing extra stops here
     try:
+        progress.stage("load", None)
+        sub = backend.load(Path(submission), lang=lang)
         villages = read_villages(Path(submission), lang=lang)
-    except BaseException:
-        sub.con.close()
-        raise
-    progress.advance("load")
-    try:
+        progress.advance("load")
         suites = select_rules(load_suites(suites_dir), select=select, exclude=exclude)
-        con = sub.con
         chosen = period or sub.manifest.get("period")
         if not chosen:
-            latest = latest_report_period(con)
+            latest = latest_report_period(backend)
             chosen = latest and normalise_period(latest, "stat_reports: latest period")
         if not chosen:
             raise AuditError(_NO_PERIOD.get(lang, _NO_PERIOD["zh"]))
-        township = sub.manifest.get("township_code") or township_from_data(con, chosen)
+        township = sub.manifest.get("township_code") or township_from_data(backend, chosen)
         window = make_window(chosen, window_start)
-        sqlrun.install_params(con, chosen, window, township)
-        sqlrun.install_views(con)
-        if series is not None:
-            install_series(con, series(township or "", chosen))
+        backend.install(chosen, window, township)
+        if series is not None and isinstance(backend, DuckDBBackend):
+            # Earlier periods' rows reach the consistency rules through DuckDB only; on Spark
+            # `report_history` stays empty and the rules find nothing (never a false alarm).
+            install_series(backend.con, series(township or "", chosen))
         runnable, skipped = _split_skipped(suites, sub.tables, lang)
-        evaluation = evaluate(con, runnable, lang=lang, township_code=township, progress=progress)
+        evaluation = backend.evaluate(
+            runnable, lang=lang, township_code=township, progress=progress
+        )
         evaluation = replace(
             evaluation, checks=_in_rule_order(suites, runnable, evaluation, skipped)
         )
         findings = sort_findings([*sub.findings, *evaluation.findings])
         progress.stage("overview", None)
-        overview = compute_overview(con, findings)
+        overview = compute_overview(backend, findings)
         progress.advance("overview")
-        rows = period_rows(con, chosen)
+        rows = period_rows(backend, chosen)
+        if collect is not None:
+            if not isinstance(backend, DuckDBBackend):
+                raise AuditError("the county run copies townships through DuckDB: --engine duckdb")
+            collect(backend.con, chosen, township)
     finally:
-        sub.con.close()
+        backend.close()
     report = AuditReport(
         period=chosen,
         township_code=township,
@@ -149,6 +169,7 @@ def audit_with_timings(
         overview=overview,
         villages=villages,
         report_rows=rows,
+        meta={"engine": backend.name},
     )
     return report, evaluation
 
@@ -199,28 +220,29 @@ def _in_rule_order(
     return tuple(results[id(rule)] for suite in suites for rule in suite.rules)
 
 
-def latest_report_period(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("SELECT max(period) FROM stat_reports").fetchone()
-    return str(row[0]) if row and row[0] else None
+def latest_report_period(target: SqlSession | duckdb.DuckDBPyConnection) -> str | None:
+    rows = sql_session(target).rows("SELECT max(period) AS period FROM stat_reports")
+    return str(rows[0]["period"]) if rows and rows[0]["period"] else None
 
 
-def township_from_data(con: duckdb.DuckDBPyConnection, period: str) -> str | None:
-    row = con.execute(
-        """
+def township_from_data(target: SqlSession | duckdb.DuckDBPyConnection, period: str) -> str | None:
+    sql = sql_session(target)
+    parse_period(period)  # YYYY-MM: safe to write into the query as it is
+    rows = sql.rows(
+        f"""
         SELECT unit_code FROM stat_reports
         WHERE level = 'township' AND unit_code IS NOT NULL
-        ORDER BY period = ? DESC, period DESC, unit_code
+        ORDER BY period = '{period}' DESC, period DESC, unit_code
         LIMIT 1
-        """,
-        [period],
-    ).fetchone()
-    if row:
-        return str(row[0])
-    row = con.execute(
         """
-        SELECT substr(village_code, 1, 9) || '000' FROM women
+    )
+    if rows:
+        return str(rows[0]["unit_code"])
+    rows = sql.rows(
+        """
+        SELECT substr(village_code, 1, 9) || '000' AS township_code FROM women
         WHERE length(village_code) = 12
         GROUP BY village_code ORDER BY count(*) DESC, village_code LIMIT 1
         """
-    ).fetchone()
-    return str(row[0]) if row else None
+    )
+    return str(rows[0]["township_code"]) if rows else None

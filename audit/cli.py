@@ -12,7 +12,7 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -60,6 +60,11 @@ def _version(value: bool) -> None:
 class Lang(StrEnum):
     zh = "zh"
     en = "en"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    spark = "spark"
 
 
 class InspectFormat(StrEnum):
@@ -142,6 +147,20 @@ Exit status:
      an unexpected error (--debug shows its traceback)
   130  stopped by Ctrl-C (nothing is written)
 """
+
+
+def _engine_options(
+    engine: Engine | None, master: str | None, conf: list[str] | None, settings: Any
+) -> Any:
+    """The engine and its Spark settings: the command line, then the config file."""
+    from audit.io.backends import EngineOptions, parse_conf
+
+    chosen = Engine(engine or settings.engine or Engine.duckdb)
+    master = master or settings.spark_master
+    pairs = (*settings.spark_conf, *parse_conf(conf or []))  # the command line wins
+    if chosen is Engine.duckdb and (master or conf):
+        raise AuditError("--spark-master and --spark-conf need --engine spark")
+    return EngineOptions(chosen.value, master, pairs if chosen is Engine.spark else ())
 
 
 @app.command(help=RUN_HELP)
@@ -261,7 +280,35 @@ def run(
             help="Accepted exceptions (default: accepted.csv beside the submission).",
         ),
     ] = None,
+    engine: Annotated[
+        Engine | None,
+        typer.Option(
+            metavar="duckdb|spark",
+            help="Where the checks run. Default: duckdb. spark needs pip install"
+            " 'fourcheck[spark]'.",
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            metavar="URL",
+            help="Spark master: local[N], spark://..., yarn, or sc://... for Spark Connect"
+            " (default: SPARK_REMOTE if set, else local[*]).",
+        ),
+    ] = None,
+    spark_conf: Annotated[
+        list[str] | None,
+        typer.Option(metavar="KEY=VALUE", help="A Spark setting (repeat for several)."),
+    ] = None,
 ) -> None:
+    from audit.county import is_county_folder
+
+    if is_county_folder(submission):  # one folder per township: the county audit
+        _county_from_run(
+            submission, period, window_start, format, output, output_dir, fail_on, lang,
+            limit, suites, select, exclude,
+        )  # fmt: skip
+        return
     try:
         from audit.core.exitcodes import exit_code_for
         from audit.io.config import load_config, pick
@@ -282,6 +329,7 @@ def run(
         listed = int(pick(limit, settings.limit, 10))
         suites_dir = pick(suites, settings.suites, None)
         outputs = plan_outputs(format, output, output_dir, submission, language.value)
+        options = _engine_options(engine, spark_master, spark_conf, settings)
         quiet_exit()
         with progress_display(sys.stderr, language.value) as progress:
             report = run_monthly(
@@ -296,6 +344,7 @@ def run(
                 progress=InterruptibleProgress(progress),
                 select=pick(select, settings.select, ()),
                 exclude=pick(exclude, settings.exclude, ()),
+                engine=options,
             )
         code = exit_code_for(report, gate)
         if not outputs.files:
@@ -312,6 +361,114 @@ def run(
             outputs.prepare()
             write_all(rendered)
             typer.echo(verdict_line(report, gate, [p for _, p in files]), err=True)
+    except AuditError as e:
+        _fail(str(e), e.exit_code)
+        return
+    raise typer.Exit(int(code))
+
+
+class CountyFormat(StrEnum):
+    table = "table"
+    json = "json"
+    junit = "junit"
+    markdown = "markdown"
+    xlsx = "xlsx"
+    html = "html"
+
+
+def _county_from_run(
+    submission: Path,
+    period: str | None,
+    window_start: str | None,
+    formats: list[str] | None,
+    outputs: list[Path] | None,
+    output_dir: Path | None,
+    fail_on: FailOn | None,
+    lang: Lang | None,
+    limit: int | None,
+    suites: Path | None,
+    select: list[str] | None,
+    exclude: list[str] | None,
+) -> None:
+    """`audit run COUNTY_DIR`: the county audit, with one --format and --output at a time."""
+    names = [f.strip() for text in formats or [] for f in text.split(",") if f.strip()]
+    if len(names) > 1 or len(outputs or []) > 1 or output_dir or select or exclude:
+        _fail(
+            "a county folder: one --format and one --output per run, without --output-dir, "
+            "--select or --exclude (see: audit county --help)"
+        )
+    try:
+        fmt = CountyFormat(names[0]) if names else CountyFormat.table
+    except ValueError:
+        _fail(f"--format: unknown format {names[0]!r}")
+        return
+    output = outputs[0] if outputs else None
+    county(
+        submission, period, window_start, fmt, output, fail_on or FailOn.ERROR,
+        lang or Lang.zh, 10 if limit is None else limit, suites,
+    )  # fmt: skip
+
+
+def _township_done(entry: object, done: int, total: int) -> None:
+    """A county run's progress on a terminal: one line per township audited."""
+    label = getattr(entry, "label", "")
+    failure = getattr(entry, "failure", None)
+    typer.echo(f"audit: [{done}/{total}] {label}" + (f": {failure}" if failure else ""), err=True)
+
+
+@app.command()
+def county(
+    county_dir: Annotated[
+        Path, typer.Argument(help="County folder: one sub-folder per township, county.json.")
+    ],
+    period: Annotated[str | None, typer.Option(help="Reporting period YYYY-MM.")] = None,
+    window_start: Annotated[
+        str | None, typer.Option(help="Start of the audit window (default 1 October).")
+    ] = None,
+    format: Annotated[
+        CountyFormat, typer.Option("--format", "-f", help="One format per run.")
+    ] = CountyFormat.table,
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that fails.")] = FailOn.ERROR,
+    lang: Annotated[Lang, typer.Option(help="Language of messages and labels.")] = Lang.zh,
+    limit: Annotated[int, typer.Option(help="Records listed per group in reports.")] = 10,
+    suites: Annotated[
+        Path | None, typer.Option(help="Folder of suite files (default: expectations/).")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Townships audited at once (default: the cores).")
+    ] = None,
+) -> None:
+    """Audit every township of a county in one run, then the checks across townships."""
+    try:
+        from audit.core.exitcodes import county_exit_code
+        from audit.county import run_county
+        from audit.io.gx_shim import quiet_exit
+        from audit.render.county import render_county
+
+        if format in (CountyFormat.xlsx, CountyFormat.html) and output is None:
+            raise AuditError(f"--format {format.value} writes a file: add --output PATH")
+        if output is not None and _inside(output, county_dir):
+            raise AuditError(
+                f"--output {output}：审核从不写入提交文件夹 {county_dir}，请选择该文件夹以外的路径"
+                if lang is Lang.zh
+                else f"--output {output}: the audit never writes into the submission folder "
+                f"{county_dir}; choose a path outside it"
+            )
+        quiet_exit()
+        report = run_county(
+            county_dir,
+            period=period,
+            window_start=_parse_date(window_start, "--window-start"),
+            lang=lang.value,
+            suites_dir=suites,
+            fail_on=fail_on,
+            jobs=jobs,
+            on_township=_township_done if sys.stderr.isatty() else None,
+        )
+        color = False if output is not None else None
+        _emit(render_county(report, format.value, limit=limit, color=color), output)
+        code = county_exit_code(report)
     except AuditError as e:
         _fail(str(e), e.exit_code)
         return
@@ -380,12 +537,19 @@ def sample(
     drift: Annotated[
         bool, typer.Option(help="With --months: plant a drift in the last month's report.")
     ] = True,
+    townships: Annotated[
+        int | None,
+        typer.Option(min=1, metavar="N", help="Write a county of N townships (county.json too)."),
+    ] = None,
 ) -> None:
-    """Generate a realistic township submission (optionally with planted faults)."""
+    """Generate a realistic township submission, or a county (optionally with planted faults)."""
     try:
         period = _period_option(period) or period  # said before the generator's imports
+        from audit.sample.county import generate_county
         from audit.sample.generator import generate
 
+        if months is not None and townships is not None:
+            raise AuditError("--months and --townships: choose one")
         if months is not None:
             from audit.sample.series import generate_series
 
@@ -402,6 +566,19 @@ def sample(
                 ),
                 err=True,
             )
+            return
+        if townships is not None:
+            summary = generate_county(
+                out_dir,
+                townships=townships,
+                villages=villages,
+                women_per_village=women_per_village,
+                period=period,
+                seed=seed,
+                faults=faults,
+                fmt=format.value,
+            )
+            typer.echo(summary, err=True)
             return
         summary = generate(
             out_dir,

@@ -29,6 +29,7 @@ from audit.core.models import AuditReport
 from audit.core.series import ReportRow
 from audit.io import acceptances as acceptances_file
 from audit.io import history as store
+from audit.io.backends import EngineOptions
 from audit.io.engine import Progress
 from audit.io.loader import MANIFEST
 from audit.io.suites import SUITES_DIR, sql_dirs
@@ -56,6 +57,7 @@ def run_monthly(
     progress: Progress | None = None,
     select: Sequence[str] = (),
     exclude: Sequence[str] = (),
+    engine: EngineOptions | None = None,
 ) -> AuditReport:
     submission = Path(submission)
     accepted_path = acceptances
@@ -80,6 +82,7 @@ def run_monthly(
         series=series if history is not None else None,
         select=select,
         exclude=exclude,
+        engine=engine,
     )
     if history is not None:
         folder = Path(suites_dir) if suites_dir is not None else SUITES_DIR

@@ -33,12 +33,13 @@ from audit.core.exitcodes import AuditError, FailOn
 from audit.core.models import AuditReport
 from audit.io.selection import split_names
 
-FORMATS = ("table", "json", "junit", "markdown", "xlsx", "html")
+FORMATS = ("table", "json", "junit", "markdown", "comment", "xlsx", "html")
 EXTENSIONS = {
     "table": "txt",
     "json": "json",
     "junit": "xml",
     "markdown": "md",
+    "comment": "comment.md",  # --output-dir: report.comment.md beside report.md
     "xlsx": "xlsx",
     "html": "html",
 }

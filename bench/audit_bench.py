@@ -185,8 +185,15 @@ def compose(parts: list[Path], out: Path) -> None:
     (out / "manifest.json").write_bytes((parts[0] / "manifest.json").read_bytes())
 
 
-def township(data: Path, women: int, villages: int) -> Path:
+def township(data: Path, women: int, villages: int, part_seeds: int = MAX_PARTS) -> Path:
+    """The township of this size under data/, generated (or composed of parts) when missing.
+
+    part_seeds: how many different parts to generate; part k reuses seed k mod part_seeds + 1
+    (still moved to its own division, villages and keys), trading variety for generation time.
+    """
     folder = data / f"women-{women}"
+    if part_seeds < MAX_PARTS and women > PART_WOMEN:
+        folder = data / f"women-{women}-{part_seeds}-seeds"
     if (folder / "manifest.json").is_file():
         print(f"reusing            {folder}")
         return folder
@@ -200,9 +207,10 @@ def township(data: Path, women: int, villages: int) -> Path:
             sys.exit(f"--women: at most {MAX_PARTS * PART_WOMEN:,} (composed of parts)")
         parts = []
         for k in range(n):
-            part = data / "parts" / f"seed-{k + 1}"
+            seed = k % part_seeds + 1
+            part = data / "parts" / f"seed-{seed}"
             if not (part / "manifest.json").is_file():
-                generate(part, women // n, PART_VILLAGES, seed=k + 1)
+                generate(part, women // n, PART_VILLAGES, seed=seed)
             parts.append(part)
             print(f"part {k + 1:>2} of {n}       {part} ({time.perf_counter() - started:.0f} s)")
         compose(parts, folder)
@@ -446,6 +454,12 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=400)
     ap.add_argument("--data", type=Path, default=Path("/tmp/fourcheck-bench"))
     ap.add_argument("--no-datacompy", action="store_true", help="skip the datacompy timing")
+    ap.add_argument(
+        "--part-seeds",
+        type=int,
+        default=MAX_PARTS,
+        help="above 1M women: how many different 1M parts to generate (default: one per part)",
+    )
     ap.add_argument("--floor-runs", type=int, default=2, choices=[1, 2])
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--datacompy", type=Path, help=argparse.SUPPRESS)
@@ -459,7 +473,7 @@ def main() -> None:
 
     print(f"machine            {machine()}")
     print(f"load average       {os.getloadavg()[0]:.1f} at start")
-    folder = township(args.data, args.women, args.villages)
+    folder = township(args.data, args.women, args.villages, args.part_seeds)
     e2e = end_to_end(folder)
     report(child(["--measure", str(folder), "--floor-runs", str(args.floor_runs)]), e2e)
     print(f"load average       {os.getloadavg()[0]:.1f} at end")

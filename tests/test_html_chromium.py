@@ -94,7 +94,7 @@ def test_report_shows_verdict_and_villages(
     assert four is not None
     rows = re.findall(r"<tr(?: class=\"total\")?><td>([^<]*)</td>", four.group(1))
     assert rows == [VILLAGE_A, VILLAGE_B, label("no_village", lang), label("township_total", lang)]
-    assert dom.count("<svg") == 2
+    assert dom.count("<svg") == 1  # the crafted villages have too few births for the funnel
     assert "<script>" not in dom  # the hostile record stayed text
 
 

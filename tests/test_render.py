@@ -618,7 +618,9 @@ def test_html_is_self_contained_printable_and_escaped(report: AuditReport) -> No
         assert tag not in html.lower(), tag
     assert set(re.findall(r'xmlns="([^"]+)"', html)) == {"http://www.w3.org/2000/svg"}
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
-    assert html.count("<svg") == 2
+    # findings per village; the crafted villages have too few births for the funnel
+    assert html.count("<svg") == 1
+    assert label("funnel_none_enough", report.lang, min=5) in html
     assert 'id="verdict"' in html and label("fail", lang) in html
     assert f"<td>{VILLAGE_A}</td>" in html and f"<td>{VILLAGE_B}</td>" in html
     assert '<td class="num gap">-1</td>' in html
@@ -668,6 +670,31 @@ def test_demo_terminal_snapshot(demo: AuditReport) -> None:
     _snapshot(f"demo_table_{demo.lang}.txt", text_of(demo))
 
 
+@pytest.mark.parametrize("width", [80, 120])
+def test_demo_terminal_follows_the_width_without_breaking_tokens(
+    demo: AuditReport, width: int
+) -> None:
+    """At 80 columns tables leave columns out instead of wrapping rows; no line is wider than
+    the terminal, and no ID, date or record number is ever split across lines."""
+    text = table_render.render(demo, width=width, color=False, limit=1000)
+    lines = text.splitlines()
+    assert max(cell_len(line) for line in lines) <= width
+    tokens = re.compile(r"\d{17}[\dX]|\d{12}|\d{4}-\d{2}-\d{2}|[A-Z]\d{8}")
+    shown = 0
+    for f in demo.findings:
+        for token in tokens.findall(f.message):
+            assert token in text, token
+            shown += 1
+    assert shown > 20
+    four = lines[lines.index(label("four_numbers", demo.lang)) + 4]  # first village row
+    assert four.startswith("桃园村") and len(four.split()) >= (10 if width == 80 else 14)
+    left_out = "本表省略" if demo.lang == "zh" else "leaves out"
+    assert (left_out in text) == (width == 80)
+    _snapshot(
+        f"demo_table_{demo.lang}_{width}.txt", table_render.render(demo, width=width, color=False)
+    )
+
+
 def test_demo_markdown_snapshot(demo: AuditReport) -> None:
     md = render(demo, "markdown")
     assert isinstance(md, str)
@@ -708,4 +735,4 @@ def test_cli_run_writes_every_report(demo: AuditReport, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     wb = openpyxl.load_workbook(out)
     assert label("sheet_four_numbers", "zh") in wb.sheetnames
-    assert "340811101001" in wb.sheetnames
+    assert "桃园村（340811101001）" in wb.sheetnames  # villages.csv names it

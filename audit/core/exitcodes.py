@@ -12,9 +12,13 @@ caught once, in the CLI.
 from __future__ import annotations
 
 from enum import IntEnum, StrEnum
+from typing import TYPE_CHECKING
 
 from audit.core.lifecycle import Status
 from audit.core.models import AuditReport, Finding, Severity
+
+if TYPE_CHECKING:
+    from audit.core.county import CountyReport
 
 
 class ExitCode(IntEnum):
@@ -67,6 +71,22 @@ def fails_gate(report: AuditReport, f: Finding, fail_on: FailOn | str) -> bool:
     only_new = gate in (FailOn.NEW_ERROR, FailOn.NEW_WARNING)
     history = report.history
     return not (only_new and history is not None and history.of(f).status is Status.PERSISTING)
+
+
+def county_exit_code(county: CountyReport) -> ExitCode:
+    """The county's gate, by the same rules as one township's (the report carries --fail-on).
+
+    It fails when any township fails its gate (its own findings or the
+    cross-township findings sent to it), when any township could not be
+    audited — whatever the gate, as a single run of that folder would not
+    pass — or when a finding sent to the county office itself (its own report,
+    an expected township with no folder) reaches the gate.
+    """
+    if county.unusable:
+        return ExitCode.FINDINGS
+    if FailOn(county.fail_on) is FailOn.NEVER:
+        return ExitCode.OK
+    return ExitCode.OK if county.passed() else ExitCode.FINDINGS
 
 
 class AuditError(Exception):

@@ -5,7 +5,9 @@ Design decisions:
 - One small TOML file, read from the working folder (`./fourcheck.toml`) or
   named with `--config PATH`; top-level keys named like the command-line
   options they default: `lang`, `fail-on`, `window-start`, `suites`,
-  `limit`, `select`, `exclude`, and `history` (the monthly history file).
+  `limit`, `select`, `exclude`, `history` (the monthly history file), `engine`,
+  `spark-master`, and a `[spark-conf]` table of Spark settings
+  (``"spark.driver.memory" = "8g"``; ``--spark-conf`` pairs are added after them).
   Options given on the command line always win.
 - Strict: an unknown key, a wrong type or a bad value stops the command
   (exit 2) naming the file and the key — a misspelt `fail_on` must not
@@ -26,7 +28,20 @@ from audit.core.exitcodes import AuditError, FailOn
 
 FILE_NAME = "fourcheck.toml"
 LANGS = ("zh", "en")
-KEYS = ("lang", "fail-on", "window-start", "suites", "limit", "select", "exclude", "history")
+KEYS = (
+    "lang",
+    "fail-on",
+    "window-start",
+    "suites",
+    "limit",
+    "select",
+    "exclude",
+    "history",
+    "engine",
+    "spark-master",
+    "spark-conf",
+)
+ENGINES = ("duckdb", "spark")
 
 
 @dataclass(frozen=True)
@@ -40,6 +55,9 @@ class Config:
     select: tuple[str, ...] = field(default_factory=tuple)
     exclude: tuple[str, ...] = field(default_factory=tuple)
     history: Path | None = None  # the monthly history file, for the commands that keep one
+    engine: str | None = None  # duckdb or spark
+    spark_master: str | None = None
+    spark_conf: tuple[tuple[str, str], ...] = ()  # the [spark-conf] table: Spark settings
 
 
 def find_config(explicit: Path | None, cwd: Path | None = None) -> Path | None:
@@ -109,6 +127,17 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
             raise AuditError(
                 f"{path}: window-start: expected a date YYYY-MM-DD, got {window_start!r}"
             ) from None
+    engine = text("engine")
+    if engine is not None and engine not in ENGINES:
+        raise AuditError(f"{path}: engine: expected one of {', '.join(ENGINES)}, got {engine!r}")
+    spark_conf = values.get("spark-conf", {})
+    if not isinstance(spark_conf, dict) or not all(
+        isinstance(v, str | int | float | bool) for v in spark_conf.values()
+    ):
+        raise AuditError(
+            f"{path}: spark-conf: expected a table of Spark settings, e.g. "
+            '[spark-conf] "spark.driver.memory" = "8g"'
+        )
     limit = values.get("limit")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise AuditError(f"{path}: limit: expected a whole number of 0 or more, got {limit!r}")
@@ -122,6 +151,12 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
         select=names("select"),
         exclude=names("exclude"),
         history=folder("history"),
+        engine=engine,
+        spark_master=text("spark-master"),
+        spark_conf=tuple(
+            (str(k), str(v).lower() if isinstance(v, bool) else str(v))
+            for k, v in spark_conf.items()
+        ),
     )
 
 

@@ -376,11 +376,24 @@ def _rows_outcome(
     lang: str,
 ) -> tuple[CheckResult, list[Finding]]:
     unexpected = int(result.result.get("observed_value") or 0)
-    success = within_tolerance(unexpected, elements, rule.mostly)
     rows: list[dict[str, Any]] = []
     if unexpected:
         # The rows GX counted, in the order the SQL gave them (insertion order).
         rows = fetch_rows(con, f'SELECT * FROM "{table}" ORDER BY rowid')
+    return rows_outcome(rule, rows, elements, lang, unexpected=unexpected)
+
+
+def rows_outcome(
+    rule: Rule,
+    rows: Sequence[Mapping[str, Any]],
+    elements: int,
+    lang: str,
+    *,
+    unexpected: int | None = None,
+) -> tuple[CheckResult, list[Finding]]:
+    """A rows rule's result and findings from every row its SQL returned (any engine)."""
+    count = len(rows) if unexpected is None else unexpected
+    success = within_tolerance(count, elements, rule.mostly)
     default = _graded(rule, success, len(rows))
     findings = []
     for row in rows:
@@ -426,13 +439,46 @@ def _builtin_outcome(
 ) -> tuple[CheckResult, list[Finding]]:
     res = dict(result.result or {})
     success = bool(result.success)
+    rows: list[dict[str, Any]] = []
+    # BOOLEAN_ONLY: GX says whether the rule passed; failing rows can exist only when it did not,
+    # or when a tolerance let them through.
+    if rule.row_level and (not success or rule.mostly is not None):
+        query = res.get("unexpected_index_query")
+        if not isinstance(query, str):
+            raise AuditError(f"{rule.source}: GX returned no query for its failing rows")
+        rows = _index_rows(con, rule, query)
+    return builtin_outcome(
+        rule,
+        rows,
+        elements,
+        lang,
+        township_code,
+        success=success,
+        observed_value=res.get("observed_value"),
+    )
+
+
+def builtin_outcome(
+    rule: Rule,
+    rows: Sequence[Mapping[str, Any]],
+    elements: int,
+    lang: str,
+    township_code: str | None,
+    *,
+    success: bool,
+    observed_value: Any = None,
+) -> tuple[CheckResult, list[Finding]]:
+    """A built-in rule's result and findings from its failing rows (index, then domain columns).
+
+    Any engine: DuckDB gets the rows from GX's own query, Spark from the rule's SQL form.
+    """
     title = rule.text("title", lang)
     kwargs = {k: v for k, v in rule.entry.get("kwargs", {}).items() if k != "mostly"}
     base = {**kwargs, "table": rule.table, "title": title, "column": ", ".join(rule.columns)}
     if not rule.row_level:
         findings = []
         if not success:
-            fields = {**base, "observed_value": res.get("observed_value")}
+            fields = {**base, "observed_value": observed_value}
             findings.append(
                 Finding(
                     check=rule.check,
@@ -448,16 +494,9 @@ def _builtin_outcome(
         check = _check_result(rule, lang, unexpected=len(findings), elements=None, success=success)
         return check, findings
 
-    rows: list[dict[str, Any]] = []
-    # BOOLEAN_ONLY: GX says whether the rule passed; failing rows can exist only when it did not,
-    # or when a tolerance let them through.
-    if not success or rule.mostly is not None:
-        query = res.get("unexpected_index_query")
-        if not isinstance(query, str):
-            raise AuditError(f"{rule.source}: GX returned no query for its failing rows")
-        rows = _index_rows(con, rule, query)
-    severity = _graded(rule, success, len(rows))
     t = contract.table(rule.table)
+    rows = sorted(rows, key=lambda r: record_of(r[k] for k in t.key))
+    severity = _graded(rule, success, len(rows))
     findings = []
     for row in rows:
         domain = [row[c] for c in rule.columns if c in row]
@@ -506,5 +545,4 @@ def _index_rows(con: duckdb.DuckDBPyConnection, rule: Rule, query: str) -> list[
         for name, value in zip(rule.columns, values[len(index) :], strict=False):
             row[name] = value
         rows.append(row)
-    rows.sort(key=lambda r: record_of(r[k] for k in contract.table(rule.table).key))
     return rows

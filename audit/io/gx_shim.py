@@ -46,6 +46,7 @@ import logging
 import os
 import threading
 import types
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -102,6 +103,11 @@ DUCKDB_DIALECT_MODULE = _DuckDBDialectModule("fourcheck_duckdb_dialect")
 def _quiet_environment() -> None:
     # Set before GX is imported (the context below disables analytics too).
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    # With pyspark installed (fourcheck[spark]) GX imports it, and pyspark warns about pandas 3
+    # on stderr; the audit hands Spark Arrow, not pandas.
+    warnings.filterwarnings(
+        "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+    )
     gx_log = logging.getLogger("great_expectations")
     # GX logs "no dialect found" style warnings; Python's last-resort handler would print them
     # on stderr. Failures reach the audit as exceptions in the validation results instead.

@@ -129,32 +129,55 @@ def table_digest(con: duckdb.DuckDBPyConnection, t: Table) -> TableDigest:
 def load_submission(path: Path, *, lang: str = "zh") -> Submission:
     """Read a submission folder into a fresh in-process DuckDB database."""
     path = Path(path)
-    files, others = find_sources(path, lang)
-    manifest = read_manifest(path, lang=lang)
     con = duckdb.connect(":memory:")
     try:
         create_tables(con)
-        loads: list[TableLoad] = []
-        findings: list[Finding] = []
-        for t in contract.TABLES:  # looked up at call time: the contract is the one source
-            source = files.get(t.name)
-            if source is None:
-                loads.append(TableLoad(t.name, t.ledger.value, None, None, None, 0, ()))
-                findings.append(_table_missing(t, others.get(t.name, []), lang))
-                continue
-            raw = read_table_file(
-                source.path, lang=lang, is_header=_header_test(t), sheet=source.sheet
-            )
-            load, frame, table_findings = normalise_table(t, raw, lang=lang)
-            if source.sheet is not None:
-                load = replace(load, sheet=source.sheet)
-            _insert(con, t, frame)
-            loads.append(load)
-            findings.extend(table_findings)
+        loads, findings, manifest = read_submission(
+            path, lang=lang, store=lambda t, frame: _insert(con, t, frame)
+        )
     except BaseException:
         con.close()
         raise
-    return Submission(path, con, tuple(loads), sort_findings(findings), manifest)
+    return Submission(path, con, loads, findings, manifest)
+
+
+def read_submission(
+    path: Path,
+    *,
+    lang: str = "zh",
+    store: Callable[[Table, pl.DataFrame], None],
+    native: Callable[[Table, Path], tuple[TableLoad, list[Finding]] | None] | None = None,
+) -> tuple[tuple[TableLoad, ...], tuple[Finding, ...], dict[str, str]]:
+    """Read every table of a submission folder and hand each canonical frame to `store`.
+
+    The engine decides where the rows go (DuckDB, Spark). `native`, when given, may
+    load a table itself (Spark reading Parquet) and return its TableLoad and findings,
+    or None to leave the file to the loader's own readers.
+    """
+    path = Path(path)
+    files, others = find_sources(path, lang)
+    manifest = read_manifest(path, lang=lang)
+    loads: list[TableLoad] = []
+    findings: list[Finding] = []
+    for t in contract.TABLES:  # looked up at call time: the contract is the one source
+        source = files.get(t.name)
+        if source is None:
+            loads.append(TableLoad(t.name, t.ledger.value, None, None, None, 0, ()))
+            findings.append(_table_missing(t, others.get(t.name, []), lang))
+            continue
+        loaded = native(t, source.path) if native is not None and source.sheet is None else None
+        if loaded is not None:
+            loads.append(loaded[0])
+            findings.extend(loaded[1])
+            continue
+        raw = read_table_file(source.path, lang=lang, is_header=_header_test(t), sheet=source.sheet)
+        load, frame, table_findings = normalise_table(t, raw, lang=lang)
+        if source.sheet is not None:
+            load = replace(load, sheet=source.sheet)
+        store(t, frame)
+        loads.append(load)
+        findings.extend(table_findings)
+    return tuple(loads), sort_findings(findings), manifest
 
 
 # --- the folder ----------------------------------------------------------------------------------
@@ -547,26 +570,31 @@ def normalise_table(
         missing_columns=tuple(c for c in t.column_names if c not in positions),
         extra_columns=tuple(extras),
     )
-    for missing in load.missing_columns:
-        findings.append(
-            Finding(
-                "column-missing",
-                Category.COMPLETENESS,
-                Severity.WARNING,
-                (t.ledger.value,),
-                t.name,
-                "",
-                None,
-                message(
-                    "column-missing",
-                    lang,
-                    file=raw.path.name,
-                    column=missing,
-                    expected=_expected_headers(t, missing, lang),
-                ),
-            )
-        )
+    findings.extend(column_missing(t, raw.path.name, load.missing_columns, lang))
     return load, canonical, findings
+
+
+def column_missing(t: Table, file_name: str, missing: Sequence[str], lang: str) -> list[Finding]:
+    """One `column-missing` finding per contract column the file does not have."""
+    return [
+        Finding(
+            "column-missing",
+            Category.COMPLETENESS,
+            Severity.WARNING,
+            (t.ledger.value,),
+            t.name,
+            "",
+            None,
+            message(
+                "column-missing",
+                lang,
+                file=file_name,
+                column=column,
+                expected=_expected_headers(t, column, lang),
+            ),
+        )
+        for column in missing
+    ]
 
 
 def _village_expr(t: Table) -> pl.Expr:

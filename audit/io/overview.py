@@ -16,7 +16,7 @@ Design decisions:
   record is the table's own `village_code`, except where a table has none
   (`_PLACEMENT`).
 - The logical-correctness score needs the findings: the (table, record) of
-  every logic, invalid_id and duplicate finding is handed to DuckDB as a
+  every logic, invalid_id and duplicate finding is handed to the engine as a
   table (`rpt_flagged`) and joined to the records.
 - The statistics (Wilson, sex ratio, Chapman) are pure functions in
   `audit.core.overview`; this module only counts.
@@ -49,7 +49,9 @@ from audit.core.overview import (
     sex_ratio,
 )
 from audit.io import sqlrun
-from audit.io.sqlrun import SQL_DIR, fetch_rows
+from audit.io.backends import SqlSession
+from audit.io.backends.duckdb import sql_session
+from audit.io.sqlrun import SQL_DIR
 
 REPORT_DIR = SQL_DIR / "report"
 
@@ -79,29 +81,36 @@ _PLACEMENT: dict[str, tuple[str, str]] = {
 _Counts = dict[tuple[bool, str | None], dict[str, int]]
 
 
-def compute_overview(con: duckdb.DuckDBPyConnection, findings: Iterable[Finding]) -> Overview:
-    """All §6 figures of the submission loaded in `con` (audit_params must be installed)."""
-    if not _has_view(con, "x_latest_long_acting"):  # the shared views, as the checks read them
-        sqlrun.install_views(con)
-    install_report_views(con)
-    con.execute(records_view_sql())
+def compute_overview(
+    target: SqlSession | duckdb.DuckDBPyConnection, findings: Iterable[Finding]
+) -> Overview:
+    """All §6 figures of the loaded submission (audit_params must be installed).
+
+    `target` is any engine's `SqlSession` (or a DuckDB connection); the SQL is DuckDB's.
+    """
+    sql = sql_session(target)
+    if not sql.has_view("x_latest_long_acting"):  # the shared views, as the checks read them
+        for path in sqlrun.view_files():
+            sql.execute(path.read_text(encoding="utf-8"))
+    install_report_views(sql)
+    sql.execute(records_view_sql())
     flagged = sorted({(f.table, f.record) for f in findings if f.category in FLAGGING_CATEGORIES})
     frame = pl.DataFrame(
         {"table_name": [t for t, _ in flagged], "record": [r for _, r in flagged]},
         schema={"table_name": pl.String, "record": pl.String},
     )
-    con.register("rpt_flagged", frame)
+    sql.register("rpt_flagged", frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
-        four = _long_counts(con, "four_numbers.sql")
-        indicators = _long_counts(con, "indicators.sql")
+        four = _long_counts(sql, "four_numbers.sql")
+        indicators = _long_counts(sql, "indicators.sql")
         quality = {
-            (bool(r["is_township"]), r["village_code"]): r for r in _query(con, "quality.sql")
+            (bool(r["is_township"]), r["village_code"]): r for r in _query(sql, "quality.sql")
         }
-        crr = _query(con, "capture_recapture.sql")[0]
+        crr = _query(sql, "capture_recapture.sql")[0]
     finally:
-        con.unregister("rpt_flagged")
-    params = con.execute("SELECT township_code FROM audit_params").fetchone()
-    township_code = params[0] if params else None
+        sql.unregister("rpt_flagged")
+    params = sql.rows("SELECT township_code FROM audit_params")
+    township_code = params[0]["township_code"] if params else None
 
     # Every section lists every village; records without a village only where there are some.
     villages = sorted(
@@ -137,18 +146,16 @@ def compute_overview(con: duckdb.DuckDBPyConnection, findings: Iterable[Finding]
     )
 
 
-def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()
-    return bool(row and row[0])
-
-
 def report_view_files(report_dir: Path = REPORT_DIR) -> list[Path]:
     return sorted((report_dir / "views").glob("*.sql"))
 
 
-def install_report_views(con: duckdb.DuckDBPyConnection, report_dir: Path = REPORT_DIR) -> None:
+def install_report_views(
+    target: SqlSession | duckdb.DuckDBPyConnection, report_dir: Path = REPORT_DIR
+) -> None:
+    sql = sql_session(target)
     for path in report_view_files(report_dir):
-        con.execute(path.read_text(encoding="utf-8"))
+        sql.execute(path.read_text(encoding="utf-8"))
 
 
 def _record_key_sql(t: contract.Table) -> str:
@@ -178,13 +185,13 @@ def records_view_sql() -> str:
     return "CREATE OR REPLACE VIEW rpt_records AS\n" + "\nUNION ALL\n".join(selects)
 
 
-def _query(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, Any]]:
-    return fetch_rows(con, (REPORT_DIR / name).read_text(encoding="utf-8"))
+def _query(sql: SqlSession, name: str) -> list[dict[str, Any]]:
+    return sql.rows((REPORT_DIR / name).read_text(encoding="utf-8"))
 
 
-def _long_counts(con: duckdb.DuckDBPyConnection, name: str) -> _Counts:
+def _long_counts(sql: SqlSession, name: str) -> _Counts:
     out: _Counts = {}
-    for r in _query(con, name):
+    for r in _query(sql, name):
         key = (bool(r["is_township"]), None if r["is_township"] else r["village_code"])
         out.setdefault(key, {})[r["measure"]] = int(r["n"])
     return out

@@ -66,8 +66,9 @@ def read_table_file(
     sheet: str | None = None,
 ) -> RawTable:
     """Read one table file (of a workbook: the first sheet, or `sheet`). `is_header`
-    recognises the header row below any title rows."""
-    fmt = FORMATS[path.suffix.lower()]
+    recognises the header row below any title rows. A folder is a table exported as
+    Parquet parts (``women/part-0000.parquet``, ...)."""
+    fmt = "parquet" if path.is_dir() else FORMATS[path.suffix.lower()]
     try:
         if fmt == "csv":
             return read_csv_file(path, lang=lang, is_header=is_header)
@@ -394,7 +395,9 @@ def _header_text(value: object) -> str:
 def read_parquet_file(path: Path, *, lang: str = "zh") -> RawTable:
     name = path.name
     try:
-        frame = pl.read_parquet(path)
+        # A folder of parts reads as one table, parts in name order (row numbers follow it).
+        parts = sorted(p for p in path.glob("*.parquet")) if path.is_dir() else path
+        frame = pl.read_parquet(parts)
     except Exception as e:  # polars/arrow raise several types for a damaged file
         raise AuditError(message("error-parquet", lang, file=name, detail=_first_line(e))) from None
     headers = tuple(frame.columns)

@@ -8,12 +8,16 @@ audited period's report rows back out of `stat_reports` for the history.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import duckdb
 import pyarrow as pa
 
 from audit.core.contract import REPORT_COUNT_COLUMNS
 from audit.core.series import ReportRow
+
+if TYPE_CHECKING:
+    from audit.io.backends import SqlSession
 
 
 def install_series(con: duckdb.DuckDBPyConnection, rows: Sequence[ReportRow]) -> None:
@@ -38,17 +42,18 @@ def install_series(con: duckdb.DuckDBPyConnection, rows: Sequence[ReportRow]) ->
         con.unregister("_series")
 
 
-def period_rows(con: duckdb.DuckDBPyConnection, period: str) -> tuple[ReportRow, ...]:
+def period_rows(session: SqlSession, period: str) -> tuple[ReportRow, ...]:
     """The audited period's township and village rows (one per unit; duplicates keep the first)."""
     cols = ", ".join(f'"{c}"' for c in REPORT_COUNT_COLUMNS)
-    rows = con.execute(
+    # `period` is a normalised YYYY-MM (audit.core.period), safe to inline for every engine.
+    found = session.rows(
         f"""
         SELECT level, unit_code, {cols} FROM stat_reports
-        WHERE period = ? AND level IN ('township', 'village') AND unit_code IS NOT NULL
+        WHERE period = '{period}' AND level IN ('township', 'village') AND unit_code IS NOT NULL
         ORDER BY level, unit_code
-        """,
-        [period],
-    ).fetchall()
+        """
+    )
+    rows = [(r["level"], r["unit_code"], *(r[c] for c in REPORT_COUNT_COLUMNS)) for r in found]
     out: dict[tuple[str, str], ReportRow] = {}
     for level, unit, *values in rows:
         key = (str(level), str(unit))

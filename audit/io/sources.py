@@ -3,7 +3,8 @@
 Design decisions:
 
 - The contract's layout stays the first rule: `women.csv`, `women.xlsx`,
-  `women.parquet` (and the old Excel `women.xls`), the first sheet of a workbook.
+  `women.parquet` (and the old Excel `women.xls`), the first sheet of a workbook;
+  or a folder `women/` of Parquet parts, as large exports come.
 - Offices keep several tables in one workbook (the technical service station:
   procedures and checkups; the statistics office: women, births and the monthly
   report). Every other workbook in the folder, whatever its name, is looked
@@ -82,6 +83,13 @@ def find_sources(path: Path, lang: str) -> tuple[dict[str, Source], dict[str, li
         detail = e.strerror or type(e).__name__
         raise AuditError(message("error-unreadable", lang, file=path, detail=detail)) from None
     for entry in entries:
+        if entry.is_dir() and _parquet_parts(entry):
+            # A folder named after a table (women/ or women.parquet/) holding Parquet parts,
+            # as large exports (Spark, Hive) come, is that table's file.
+            folder = entry.name.lower().removesuffix(".parquet")
+            if folder in contract.TABLES_BY_NAME:
+                found.setdefault(folder, []).append(Source(entry))
+            continue
         if not entry.is_file() or entry.name.startswith(("~$", ".~lock")):  # Office lock files
             continue
         stem, suffix = entry.stem.lower(), entry.suffix.lower()
@@ -110,3 +118,11 @@ def find_sources(path: Path, lang: str) -> tuple[dict[str, Source], dict[str, li
                 )
             )
     return {name: sources[0] for name, sources in found.items()}, others
+
+
+def _parquet_parts(folder: Path) -> list[Path]:
+    """The Parquet part files of a folder (Spark and Hive style names alike), in name order."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".parquet")
+    except OSError:
+        return []

@@ -23,8 +23,8 @@ from typing import IO, Any
 from audit.core.exitcodes import AuditError, FailOn
 from audit.core.models import AuditReport
 
-FORMATS = ("table", "json", "junit", "markdown", "xlsx", "html")
-TERMINAL_FORMATS = ("table", "markdown")
+FORMATS = ("table", "json", "junit", "markdown", "comment", "xlsx", "html")
+TERMINAL_FORMATS = ("table", "markdown", "comment")
 
 _STAGES = {
     "zh": {"load": "读取提交文件", "checks": "审核", "overview": "汇总指标"},

@@ -127,6 +127,16 @@ footer { margin-top: 18pt; color: #777; font-size: 8pt; }
 .status { font-size: .85em; padding: 0 .3em; border-radius: 3px; background: #eef; }
 .status-new, .status-reopened { background: #fde2e1; color: #9c0006; font-weight: bold; }
 .status-accepted { background: #e2f0d9; color: #375623; }
+svg text.outside { fill: #c00000; font-weight: bold; }
+/* Narrow screens: a wide table scrolls inside its box instead of running off the page. */
+.scroll { overflow-x: auto; -webkit-overflow-scrolling: touch; max-width: 100%; }
+@media screen and (max-width: 700px) {
+  body { padding: 8px; }
+  table.wide { min-width: 640px; }
+  table.findings { min-width: 560px; }
+  dl.meta { grid-template-columns: 1fr; }
+}
+@media print { .scroll { overflow: visible; } }
 """
 
 
@@ -265,8 +275,8 @@ def _four_numbers(ov: Overview, lang: str, names: Names) -> str:
         body.append(_row(r.level, cells))
     return (
         f'<section id="four-numbers"><h2>{_e(label("four_numbers", lang))}</h2>'
-        f"<table><thead><tr>{head1}</tr><tr>{head2}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table>"
+        f'<div class="scroll"><table class="wide"><thead><tr>{head1}</tr><tr>{head2}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
         f'<p class="note">{_e(label("four_numbers_note", lang))}</p></section>'
     )
 
@@ -315,7 +325,8 @@ def _indicators(ov: Overview, lang: str, names: Names) -> str:
         body.append(_row(r.level, cells))
     return (
         f'<section id="indicators"><h2>{_e(label("indicators", lang))}</h2>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<div class="scroll"><table class="wide"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
         f'<p class="note">{_e(label("indicators_note", lang))}</p></section>'
     )
 
@@ -336,7 +347,8 @@ def _quality(ov: Overview, lang: str, names: Names) -> str:
     ]
     return (
         f'<section id="quality"><h2>{_e(label("quality", lang))}</h2>'
-        f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+        f'<div class="scroll"><table class="wide"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table></div>"
         f'<p class="note">{_e(label("quality_note", lang))}</p></section>'
     )
 
@@ -434,36 +446,85 @@ def _bars(report: AuditReport, ov: Overview | None, lang: str) -> str:
     return f"<figure><figcaption>{caption}</figcaption>{''.join(out)}</figure>"
 
 
+FUNNEL_MIN_BIRTHS = 5  # fewer births in W: "too few to judge", not a point on the chart
+_Y_TICKS = (10, 20, 25, 50, 75, 100, 105, 150, 200, 300, 400, 600, 800, 1000, 2000, 5000, 10000)
+
+
 def _funnel(ov: Overview, lang: str, names: Names) -> str:
-    """Each village's sex ratio at birth against its births, in the 95 % funnel around 105."""
+    """Each village's sex ratio at birth against its births, in the 95 % funnel around 105.
+
+    The ratio axis is logarithmic (a ratio: 50 and 200 lie equally far from 100) and scaled
+    to the data, so every village sits where its ratio is; a ratio of 0 (no boys) or ∞ (no
+    girls) is drawn as a triangle on the frame and labelled. Only villages outside the
+    limits are labelled on the chart (all have a tooltip), so 40 villages stay readable;
+    villages with fewer than FUNNEL_MIN_BIRTHS births are listed as too few to judge.
+    """
     caption = _e(label("sex_ratio_funnel", lang))
-    points = [r for r in ov.indicators if r.level != TOWNSHIP and r.sex_ratio.births > 0]
+    villages = [r for r in ov.indicators if r.level != TOWNSHIP and r.sex_ratio.births > 0]
+    points = [r for r in villages if r.sex_ratio.births >= FUNNEL_MIN_BIRTHS]
+    few = [r for r in villages if r.sex_ratio.births < FUNNEL_MIN_BIRTHS]
+    few_note = ""
+    if few:
+        listed = "、".join(
+            f"{unit_name(r.level, r.unit, lang, names)}（{r.sex_ratio.births}）" for r in few
+        )
+        if lang_of(lang) == "en":
+            listed = ", ".join(
+                f"{unit_name(r.level, r.unit, lang, names)} ({r.sex_ratio.births})" for r in few
+            )
+        few_note = (
+            f'<p class="note">{_e(label("funnel_too_few", lang, min=FUNNEL_MIN_BIRTHS))}'
+            f"{_e(colon(lang))}{_e(listed)}</p>"
+        )
     if not points:
-        return _figure(caption, f"<p>{_e(label('funnel_empty', lang))}</p>")
-    width, height = 640, 330
-    left, right, top, bottom = 50, 20, 12, 40
+        empty = "funnel_empty" if not villages else "funnel_none_enough"
+        return _figure(caption, f"<p>{_e(label(empty, lang, min=FUNNEL_MIN_BIRTHS))}</p>{few_note}")
+    width, height = 640, 360
+    left, right, top, bottom = 56, 24, 16, 42
     pw, ph = width - left - right, height - top - bottom
     n_max = max(r.sex_ratio.births for r in points)
+    n_min = min(r.sex_ratio.births for r in points)
     x_max = _nice_ceiling(max(20, n_max * 1.1))
-    y_min, y_max = 40.0, 200.0
+    finite = [
+        r.sex_ratio.ratio
+        for r in points
+        if r.sex_ratio.ratio is not None
+        and r.sex_ratio.ratio > 0
+        and not math.isinf(r.sex_ratio.ratio)
+    ]
+    limits_at_min = sex_ratio_funnel(n_min)
+    lo_data = min([*finite, 80.0])
+    hi_data = max([*finite, 140.0])
+    if limits_at_min is not None:  # the funnel's mouth at the smallest village shown
+        lo_data = min(lo_data, max(limits_at_min[0], 10.0))
+        hi_data = max(hi_data, min(limits_at_min[1], 10000.0))
+    y_min = max(5.0, lo_data / 1.25)
+    y_max = min(20000.0, hi_data * 1.25)
+    ly_min, ly_max = math.log(y_min), math.log(y_max)
 
     def sx(n: float) -> float:
         return left + pw * n / x_max
 
     def sy(ratio: float) -> float:
         r = min(max(ratio, y_min), y_max)
-        return top + ph * (y_max - r) / (y_max - y_min)
+        return top + ph * (ly_max - math.log(r)) / (ly_max - ly_min)
 
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{caption}">',
         f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafbfc" stroke="#9fb2c6"/>',
     ]
-    for tick in range(int(y_min), int(y_max) + 1, 20):  # y grid
+    # (ticks next to the reference line would print on top of its label)
+    ticks = [
+        t for t in _Y_TICKS if y_min <= t <= y_max and abs(math.log(t / SEX_RATIO_REFERENCE)) > 0.12
+    ]
+    if len(ticks) > 8:
+        ticks = ticks[::2]
+    for tick in ticks:  # y grid
         y = sy(tick)
         out.append(
             f'<line x1="{left}" y1="{y:.1f}" x2="{left + pw}" y2="{y:.1f}" stroke="#e3e8ee"/>'
-            f'<text x="{left - 6}" y="{y + 3:.1f}" text-anchor="end">{tick}</text>'
+            f'<text x="{left - 6}" y="{y + 3:.1f}" text-anchor="end">{tick:,}</text>'
         )
     divisions = _divisions(x_max)
     for k in range(divisions + 1):  # x ticks
@@ -474,14 +535,16 @@ def _funnel(ov: Overview, lang: str, names: Names) -> str:
             f'<text x="{x:.1f}" y="{top + ph + 15}" text-anchor="middle">{n:,.0f}</text>'
         )
     lows, highs = [], []
-    steps = 120
-    for k in range(1, steps + 1):
-        n = max(1.0, x_max * k / steps)
+    steps = 160
+    for k in range(steps + 1):
+        n = max(float(FUNNEL_MIN_BIRTHS), x_max * k / steps)
         limits = sex_ratio_funnel(math.ceil(n))
         if limits is None:
             continue
-        lows.append(f"{sx(n):.1f},{sy(limits[0]):.1f}")
-        highs.append(f"{sx(n):.1f},{sy(limits[1]):.1f}")
+        if limits[0] > 0:
+            lows.append(f"{sx(n):.1f},{sy(limits[0]):.1f}")
+        if not math.isinf(limits[1]):
+            highs.append(f"{sx(n):.1f},{sy(limits[1]):.1f}")
     for line in (lows, highs):
         out.append(
             f'<polyline points="{" ".join(line)}" fill="none" stroke="#1f4e79" '
@@ -491,24 +554,43 @@ def _funnel(ov: Overview, lang: str, names: Names) -> str:
     out.append(
         f'<line x1="{left}" y1="{y_ref:.1f}" x2="{left + pw}" y2="{y_ref:.1f}" '
         f'stroke="#1f4e79" stroke-width="1"/>'
-        f'<text x="{left + pw - 4}" y="{y_ref - 4:.1f}" text-anchor="end">'
+        f'<text x="{left - 6}" y="{y_ref + 3:.1f}" text-anchor="end" font-weight="bold">'
         f"{SEX_RATIO_REFERENCE:.0f}</text>"
     )
-    for r in points:
+    for r in sorted(points, key=lambda r: r.sex_ratio.births):
         sr = r.sex_ratio
         limits = sex_ratio_funnel(sr.births)
         ratio = math.inf if sr.ratio is None else sr.ratio
         outside = limits is not None and not (limits[0] <= ratio <= limits[1])
-        x, y = sx(sr.births), sy(ratio)
+        x = sx(sr.births)
         colour = "#c00000" if outside else "#2f7fc1"
         name = unit_name(r.level, r.unit, lang, names)
         tip = f"{name}: {fmt_sex_ratio(sr)}, {label('funnel_x', lang)} {sr.births:,}"
-        short = name[-3:] if r.unit else name
-        out.append(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}" fill-opacity="0.85">'
-            f"<title>{_e(tip)}</title></circle>"
-            f'<text x="{x + 6:.1f}" y="{y - 5:.1f}">{_e(short)}</text>'
-        )
+        clipped = ratio <= y_min or ratio >= y_max
+        if clipped:  # 0 or ∞ (or beyond the axis): a triangle on the frame, with its value
+            above = ratio >= y_max
+            y = float(top if above else top + ph)
+            d = 7 if above else -7
+            out.append(
+                f'<path d="M{x:.1f},{y:.1f} l-5,{d} l10,0 z" fill="{colour}" class="clipped">'
+                f"<title>{_e(tip)}</title></path>"
+                f'<text x="{x + 7:.1f}" y="{y + (d + 4 if above else d - 1):.1f}">'
+                f"{_e(fmt_ratio(sr.ratio, unbounded=True))}</text>"
+            )
+            y_label = y + (d + 14 if above else d - 12)
+        else:
+            y = sy(ratio)
+            out.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{colour}" fill-opacity="0.85">'
+                f"<title>{_e(tip)}</title></circle>"
+            )
+            y_label = y - 6
+        if outside:  # named; towards the right edge the name runs leftwards, inside the frame
+            anchor, tx = ("end", x - 6) if x > left + pw * 0.6 else ("start", x + 6)
+            out.append(
+                f'<text x="{tx:.1f}" y="{y_label:.1f}" text-anchor="{anchor}" class="outside">'
+                f"{_e(name)}</text>"
+            )
     out.append(
         f'<text x="{left + pw / 2:.1f}" y="{height - 6}" text-anchor="middle">'
         f"{_e(label('funnel_x', lang))}</text>"
@@ -516,7 +598,8 @@ def _funnel(ov: Overview, lang: str, names: Names) -> str:
         f'transform="rotate(-90 12 {top + ph / 2:.1f})">{_e(label("funnel_y", lang))}</text>'
     )
     out.append("</svg>")
-    return f"<figure><figcaption>{caption}</figcaption>{''.join(out)}</figure>"
+    legend = f'<p class="note">{_e(label("funnel_note", lang))}</p>'
+    return f"<figure><figcaption>{caption}</figcaption>{''.join(out)}{legend}{few_note}</figure>"
 
 
 def _figure(caption: str, body: str) -> str:
@@ -627,8 +710,8 @@ def _findings(report: AuditReport, lang: str, limit: int) -> str:
             )
             if rows:
                 parts.append(
-                    f'<table class="findings">{_FINDING_COLS}<thead><tr>{head}</tr></thead>'
-                    f"<tbody>{rows}</tbody></table>"
+                    f'<div class="scroll"><table class="findings">{_FINDING_COLS}<thead>'
+                    f"<tr>{head}</tr></thead><tbody>{rows}</tbody></table></div>"
                 )
             if len(found) > limit:
                 more = label("more", lang, n=fmt_int(len(found) - limit))

@@ -11,6 +11,8 @@ Design decisions:
 - `report.schema.json` (JSON Schema 2020-12, shipped beside this module)
   describes the document; `schema_version` changes when a field is removed or
   changes meaning (adding fields does not). docs/json-report.md documents it.
+- A run on another engine than the default DuckDB adds `engine` (`"spark"`);
+  everything else is the same document.
 - Nothing that varies between runs (time, paths, machine) is written, so two
   runs over the same submission can be compared with `cmp`; NaN and infinity
   are refused rather than written as invalid JSON.
@@ -89,6 +91,11 @@ def document(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> dict[
         doc["history"] = report.history.to_dict()
     if report.acceptances is not None:
         doc["acceptances"] = report.acceptances.to_dict()
+    engine = report.meta.get("engine")
+    if engine and engine != "duckdb":
+        # Only another engine than the default is named: the same audit on Spark gives the
+        # DuckDB document byte for byte plus this one key.
+        doc["engine"] = engine
     return doc
 
 

@@ -237,6 +237,32 @@ LABELS: dict[str, dict[str, str]] = {
         "zh": "……另有 {n} 条未列出（完整清单见 --format xlsx 或 json）",
         "en": "… {n} more not listed (--format xlsx or json lists them all)",
     },
+    "columns_left_out": {
+        "zh": "（终端宽 {width} 列，本表省略：{columns}；"
+        "加宽终端，或用 --format markdown、xlsx、html 查看全部）",
+        "en": "(at {width} columns this table leaves out: {columns}; widen the terminal, or use "
+        "--format markdown, xlsx or html to see them all)",
+    },
+    "comment_cut": {
+        "zh": "……本村另有 {n} 条未列出（评论长度限制；完整清单见 --format markdown、xlsx 或 json）",
+        "en": "… {n} more of this village not listed (comment size limit; --format markdown, "
+        "xlsx or json list them all)",
+    },
+    "comment_rest": {
+        "zh": "……另有 {units} 个村（或单位）的 {n} 条问题未列出（评论长度限制；完整清单见 "
+        "--format markdown、xlsx 或 json）",
+        "en": "… {n} findings of {units} more villages (or units) not listed (comment size "
+        "limit; --format markdown, xlsx or json list them all)",
+    },
+    "comment_villages_cut": {
+        "zh": "以上各表另有 {n} 个村未列出（评论长度限制；完整表格见 --format markdown 或 xlsx）",
+        "en": "{n} more villages are left out of the tables above (comment size limit; "
+        "--format markdown or xlsx show them all)",
+    },
+    "comment_cut_all": {
+        "zh": "（评论长度限制，以下内容未列出；完整报告见 --format markdown）",
+        "en": "(cut at the comment size limit; --format markdown has the full report)",
+    },
     "findings_by_village": {"zh": "各村问题数", "en": "Findings per village"},
     "sex_ratio_funnel": {
         "zh": "出生性别比漏斗图（95% 控制限，参照值 105）",
@@ -245,6 +271,21 @@ LABELS: dict[str, dict[str, str]] = {
     "funnel_x": {"zh": "出生数", "en": "births"},
     "funnel_y": {"zh": "出生性别比", "en": "sex ratio"},
     "funnel_empty": {"zh": "W 内没有出生。", "en": "No births in W."},
+    "funnel_none_enough": {
+        "zh": "各村 W 内出生都少于 {min} 例，出生太少，无法判断。",
+        "en": "Every village has fewer than {min} births in W: too few births to judge.",
+    },
+    "funnel_too_few": {
+        "zh": "出生太少，无法判断（W 内少于 {min} 例，未画出）",
+        "en": "Too few births to judge (fewer than {min} in W, not drawn)",
+    },
+    "funnel_note": {
+        "zh": "纵轴为对数刻度；虚线为 95% 控制限，实线为参照值 105；红点在控制限外并标出村名；"
+        "三角形表示出生性别比为 0 或 ∞（无男婴或无女婴），画在边框上。",
+        "en": "Ratio axis on a log scale; dashed lines are the 95% limits, the solid line the "
+        "reference 105; red points lie outside the limits and are named; a triangle on the "
+        "frame is a ratio of 0 or ∞ (no boys or no girls).",
+    },
     "overview_missing": {
         "zh": "（本次审核没有汇总数字）",
         "en": "(no summary figures in this audit)",
@@ -308,6 +349,17 @@ CATEGORY_NAMES: dict[str, dict[Category, str]] = {
     },
 }
 
+# Rule groups (suite files) as officers know them; English keeps the file stem.
+SUITE_NAMES_ZH: dict[str, str] = {
+    "load": "读取",
+    "statistics": "统计台账",
+    "cross_ledger": "四家核对",
+    "floating": "流动人口",
+    "supply": "药具",
+    "reports": "报表",
+    "technical": "节育技术",
+}
+
 LEDGER_NAMES: dict[str, dict[str, str]] = {
     "zh": {str(k): v for k, v in LEDGER_NAMES_ZH.items()},
     "en": {str(k): str(k) for k in Ledger},
@@ -341,6 +393,11 @@ def category_name(category: Category | str, lang: str) -> str:
 
 def ledger_name(ledger: str, lang: str) -> str:
     return LEDGER_NAMES[lang_of(lang)].get(ledger, ledger)
+
+
+def suite_name(suite: str, lang: str) -> str:
+    """A rule group: its Chinese name under zh (a user's own suite keeps its file name)."""
+    return SUITE_NAMES_ZH.get(suite, suite) if lang_of(lang) == "zh" else suite
 
 
 def table_name(table: str, lang: str) -> str:

@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from audit.core.spotcheck import FIELDS, AreaScore, LqasRule, Proportion, Ratio, SpotcheckScore
+from audit.render.printsetup import Page, setup, wrapped_height
 
 FORMATS = ("table", "json", "xlsx")
 
@@ -103,6 +104,25 @@ LABELS: dict[str, dict[str, str]] = {
     "gaps_zh": {"zh": "（n = {runs} 时 α 仍高于 {alpha}）", "en": ""},
     "gaps_en": {"zh": "", "en": " (at n = {runs} alpha is still above {alpha})"},
     "alpha_high": {"zh": "（高于 {alpha}）", "en": " (above {alpha})"},
+    # score workbook headers: every column says what it holds, in the report's language
+    "low_of": {"zh": "{measure} {level}下限", "en": "{measure}, {level} low"},
+    "high_of": {"zh": "{measure} {level}上限", "en": "{measure}, {level} high"},
+    "households_frame": {"zh": "中心户总数 N_h", "en": "households in frame N_h"},
+    "households_sampled": {"zh": "抽取中心户 n_h", "en": "households sampled n_h"},
+    "women_listed": {"zh": "妇女·登记", "en": "women listed"},
+    "women_found": {"zh": "妇女·属实", "en": "women found"},
+    "women_new": {"zh": "妇女·漏登", "en": "women not on register"},
+    "births_listed": {"zh": "出生·登记", "en": "births listed"},
+    "births_confirmed": {"zh": "出生·属实", "en": "births confirmed"},
+    "births_new": {"zh": "出生·漏报", "en": "births not on register"},
+    "records_n": {"zh": "个案数 n", "en": "records n"},
+    "d_col": {"zh": "判定数 d", "en": "acceptance number d"},
+    "beta_col": {"zh": "使用方风险 β", "en": "consumer's risk beta"},
+    "alpha_col": {"zh": "生产方风险 α", "en": "producer's risk alpha"},
+    "fields_n": {"zh": "{measure} 核实项数", "en": "{measure}, fields checked"},
+    "sheet_overall": {"zh": "总体", "en": "Overall"},
+    "sheet_villages": {"zh": "分村", "en": "Villages"},
+    "sheet_fields": {"zh": "分项差错率", "en": "Error rate by field"},
 }
 
 
@@ -358,6 +378,7 @@ def render_xlsx(score: SpotcheckScore, *, lang: str = "zh") -> bytes:
     pct = wb.add_format({"num_format": "0.0%", "border": 1})
     num = wb.add_format({"num_format": "0.000", "border": 1})
     cell = wb.add_format({"border": 1})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
     level = _pct(score.confidence, 0)
 
     def put(sh: Any, r: int, c: int, x: Any, fmt: Any) -> None:
@@ -366,47 +387,72 @@ def render_xlsx(score: SpotcheckScore, *, lang: str = "zh") -> bytes:
         else:
             sh.write(r, c, x, fmt)
 
+    m = score.meta
+    township = " ".join(x for x in (m.get("township_name"), m.get("township_code")) if x)
+    page = Page(township or "—", str(m.get("period", "")), lang)
+
+    def low(name: str) -> str:
+        return _l("low_of", lang, measure=name, level=level)
+
+    def high(name: str) -> str:
+        return _l("high_of", lang, measure=name, level=level)
+
+    def header_row(sh: Any, row: int, heads: list[str], widths: list[float]) -> None:
+        for c, (h, w) in enumerate(zip(heads, widths, strict=True)):
+            sh.write(row, c, h, head)
+            sh.set_column(c, c, w)
+        sh.set_row(row, max(wrapped_height(h, w) for h, w in zip(heads, widths, strict=True)))
+        sh.freeze_panes(row + 1, 1)
+
     sh = wb.add_worksheet("总体 Overall")
     sh.write(0, 0, _l("title", lang), bold)
     for i, line in enumerate(_header_lines(score, lang)):
         sh.write(1 + i, 0, line)
-    heads = (
+    heads = [
         _l("measure", lang),
         _l("estimate", lang),
-        f"{level} ↓",
-        f"{level} ↑",
+        low("").strip(" ,"),
+        high("").strip(" ,"),
         _l("sample", lang),
-    )
-    for c, h in enumerate(heads):
-        sh.write(4, c, h, head)
-    for r, (name, m, sample) in enumerate(_measures(score.overall, lang), start=5):
-        fmt = pct if isinstance(m, Proportion) else num
+    ]
+    widths = [30.0, 11.0, 11.0, 11.0, 40.0]
+    header_row(sh, 4, heads, widths)
+    for r, (name, m_, sample) in enumerate(_measures(score.overall, lang), start=5):
+        fmt = pct if isinstance(m_, Proportion) else num
         sh.write(r, 0, name, cell)
-        put(sh, r, 1, None if m is None else m.estimate, fmt)
-        put(sh, r, 2, None if m is None else m.lower, fmt)
-        put(sh, r, 3, None if m is None else m.upper, fmt)
+        put(sh, r, 1, None if m_ is None else m_.estimate, fmt)
+        put(sh, r, 2, None if m_ is None else m_.lower, fmt)
+        put(sh, r, 3, None if m_ is None else m_.upper, fmt)
         sh.write(r, 4, sample, cell)
-    sh.set_column(0, 0, 30)
-    sh.set_column(1, 3, 12)
-    sh.set_column(4, 4, 40)
+    setup(sh, page, _l("sheet_overall", lang), width=sum(widths), repeat_rows=(4, 4))
 
     sv = wb.add_worksheet("分村 Villages")
     cols = [
         _l("village", lang),
-        _l("households", lang),
-        "N_h",
-        "women listed",
-        "women found",
-        "women new",
-        "births listed",
-        "births confirmed",
-        "births new",
+        _l("households_sampled", lang),
+        _l("households_frame", lang),
+        _l("women_listed", lang),
+        _l("women_found", lang),
+        _l("women_new", lang),
+        _l("births_listed", lang),
+        _l("births_confirmed", lang),
+        _l("births_new", lang),
     ]
+    vwidths = [14.0] + [7.5] * 8
     for key in ("under_report", "error_rate", "vf_women", "vf_births"):
-        cols += [_l(key, lang), f"{level} ↓", f"{level} ↑"]
-    cols += ["n", _l("defective", lang), "d", "beta", "alpha", _l("lqas", lang)]
-    for c, h in enumerate(cols):
-        sv.write(0, c, h, head)
+        name = _l(key, lang)
+        cols += [name, low(name), high(name)]
+        vwidths += [9.0, 9.0, 9.0]
+    cols += [
+        _l("records_n", lang),
+        _l("defective", lang),
+        _l("d_col", lang),
+        _l("beta_col", lang),
+        _l("alpha_col", lang),
+        _l("lqas", lang),
+    ]
+    vwidths += [7.0, 7.0, 7.0, 8.0, 8.0, 9.0]
+    header_row(sv, 0, cols, vwidths)
     for r, a in enumerate(score.villages, start=1):
         row: list[tuple[Any, Any]] = [
             (a.village_code, cell),
@@ -419,14 +465,14 @@ def render_xlsx(score: SpotcheckScore, *, lang: str = "zh") -> bytes:
             (a.births_confirmed, cell),
             (a.births_field_only, cell),
         ]
-        for m in (a.under_report, a.error_rate, a.vf_women, a.vf_births):
-            fmt = num if isinstance(m, Ratio) else pct
+        for m_ in (a.under_report, a.error_rate, a.vf_women, a.vf_births):
+            fmt = num if isinstance(m_, Ratio) else pct
             row += [
-                (None if m is None else x, fmt)
+                (None if m_ is None else x, fmt)
                 for x in (
-                    None if m is None else m.estimate,
-                    None if m is None else m.lower,
-                    None if m is None else m.upper,
+                    None if m_ is None else m_.estimate,
+                    None if m_ is None else m_.lower,
+                    None if m_ is None else m_.upper,
                 )
             ]
         rule = a.lqas
@@ -440,16 +486,17 @@ def render_xlsx(score: SpotcheckScore, *, lang: str = "zh") -> bytes:
         ]
         for c, (x, fmt) in enumerate(row):
             put(sv, r, c, x, fmt)
-    sv.set_column(0, 0, 15)
-    sv.set_column(1, len(cols) - 1, 11)
-    sv.freeze_panes(1, 1)
+    setup(sv, page, _l("sheet_villages", lang), width=sum(vwidths), repeat_rows=(0, 0))
+    sv.repeat_columns(0, 0)
 
     sf = wb.add_worksheet("分项 Fields")
     field_heads = [_l("village", lang)]
+    fwidths = [24.0]
     for f in FIELDS:
-        field_heads += [_l(f, lang), f"{level} ↓", f"{level} ↑", "n"]
-    for c, h in enumerate(field_heads):
-        sf.write(0, c, h, head)
+        name = _l(f, lang)
+        field_heads += [name, low(name), high(name), _l("fields_n", lang, measure=name)]
+        fwidths += [9.0, 9.0, 9.0, 8.0]
+    header_row(sf, 0, field_heads, fwidths)
     for r, a in enumerate((*score.villages, score.overall), start=1):
         sf.write(r, 0, a.village_code or _l("overall", lang), cell)
         for k, f in enumerate(FIELDS):
@@ -459,13 +506,15 @@ def render_xlsx(score: SpotcheckScore, *, lang: str = "zh") -> bytes:
             put(sf, r, base + 1, None if p is None else p.lower, pct)
             put(sf, r, base + 2, None if p is None else p.upper, pct)
             put(sf, r, base + 3, None if p is None else p.denominator, cell)
-    sf.set_column(0, 0, 24)
+    setup(sf, page, _l("sheet_fields", lang), width=sum(fwidths), repeat_rows=(0, 0))
 
     sl = wb.add_worksheet("LQAS")
     sl.write(0, 0, _l("rule_title", lang), bold)
-    for i, line in enumerate(rule_lines(score, lang), start=1):
-        sl.write(i, 0, line)
     sl.set_column(0, 0, 120)
+    for i, line in enumerate(rule_lines(score, lang), start=1):
+        sl.write(i, 0, line, wrap)
+        sl.set_row(i, wrapped_height(line, 120))
+    setup(sl, page, _l("rule_title", lang), width=120, landscape=True)
     wb.close()
     return buf.getvalue()
 

@@ -8,7 +8,11 @@ Design decisions:
   from the overview and the findings, so a clean village gets its sheet too.
 - Headers in the report's language; every sheet has its header row frozen,
   an autofilter on findings, and columns sized to their content (CJK
-  characters count double, long messages wrap).
+  characters count double, long messages wrap with row heights set).
+- Every sheet prints (audit.render.printsetup): A4 at one page's width,
+  landscape when wide, the header row on every page, township, period and
+  sheet in the page header, "page x of y" in the footer; footnotes are merged
+  across the table so they wrap instead of running off the page.
 - Values from the submission are written with `write_string`, never
   `write()`: a record or message starting with =, +, - or @ stays text, so a
   crafted ID can never become a formula (CSV/formula injection). Numbers are
@@ -20,7 +24,6 @@ Design decisions:
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime
 from io import BytesIO
 from typing import Any
@@ -46,36 +49,44 @@ from audit.render.labels import (
     finding_unit,
     group_findings,
     label,
+    lang_of,
     ledger_name,
     record_text,
     severity_name,
     sheet_safe,
+    suite_name,
     table_name,
     township_title,
     unit_name,
     verdict,
+    village_label,
     window_text,
 )
+from audit.render.printsetup import Page, display_width, setup, wrapped_height
 
 MAX_WIDTH = 60
-MESSAGE_WIDTH = 90
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+MESSAGE_WIDTH = 56
+HEADER_WIDTH = 14  # a header longer than this wraps instead of widening its column
+_WRAPPING = ("wrap", "header", "note", "bold_wrap")
 
 
 class _Sheet:
-    """A worksheet that writes only through typed calls and remembers column widths."""
+    """A worksheet that writes only through typed calls, sizes its columns and rows, and
+    prints (audit.render.printsetup) at the width of one A4 page."""
 
-    def __init__(self, ws: Worksheet, formats: dict[str, Format]) -> None:
+    def __init__(self, ws: Worksheet, formats: dict[str, Format], page: Page, title: str) -> None:
         self.ws = ws
         self.f = formats
+        self.page = page
+        self.title = title
         self.widths: dict[int, int] = {}
         self.caps: dict[int, int] = {}
+        self.sized: dict[int, float] = {}
+        self.wrapped: list[tuple[int, int, int, str]] = []  # row, first col, last col, text
+        self.header_row: int | None = None
 
     def cell(self, row: int, col: int, value: Any, fmt: str | None = None) -> None:
-        f = self.f[fmt] if fmt else None
+        f = self.f[fmt or "text"]
         if value is None:
             self.ws.write_blank(row, col, None, f)
             shown = ""
@@ -89,17 +100,44 @@ class _Sheet:
             # Text stays text: never a formula, URL or number, whatever it starts with.
             self.ws.write_string(row, col, str(value), f)
             shown = str(value)
-        self.widths[col] = max(self.widths.get(col, 0), _width(shown))
+        width = display_width(shown)
+        if fmt == "header":
+            width = min(width, HEADER_WIDTH)
+        if fmt in _WRAPPING:
+            self.wrapped.append((row, col, col, shown))
+        self.widths[col] = max(self.widths.get(col, 0), width)
 
     def header(self, row: int, labels: list[str]) -> None:
         for col, text in enumerate(labels):
             self.cell(row, col, text, "header")
         self.ws.freeze_panes(row + 1, 0)
+        self.header_row = row
+
+    def note(self, row: int, text: str, last_col: int) -> None:
+        """A footnote across the table's columns, wrapped (it would be cut at the page edge)."""
+        if last_col > 0:
+            self.ws.merge_range(row, 0, row, last_col, "", self.f["note"])
+        self.ws.write_string(row, 0, text, self.f["note"])
+        self.wrapped.append((row, 0, last_col, text))
 
     def size(self, minimum: int = 6) -> None:
         for col, w in self.widths.items():
             cap = self.caps.get(col, MAX_WIDTH)
-            self.ws.set_column(col, col, min(max(w + 2, minimum), cap))
+            self.sized[col] = min(max(w + 2, minimum), cap)
+            self.ws.set_column(col, col, self.sized[col])
+
+    def finish(self, *, landscape: bool | None = None) -> None:
+        """Row heights of wrapped cells, then the page setup (call after `size`)."""
+        heights: dict[int, float] = {}
+        for row, first, last, text in self.wrapped:
+            width = sum(self.sized.get(c, 8.43) for c in range(first, last + 1))
+            heights[row] = max(heights.get(row, 0.0), wrapped_height(text, width))
+        for row, height in heights.items():
+            if height > 17:  # one line fits Excel's default row height
+                self.ws.set_row(row, height)
+        rows = None if self.header_row is None else (self.header_row, self.header_row)
+        total = sum(self.sized.values())
+        setup(self.ws, self.page, self.title, width=total, repeat_rows=rows, landscape=landscape)
 
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> bytes:
@@ -122,21 +160,21 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
             "created": datetime.combine(report.window.end, datetime.min.time()),
         }
     )
-    formats = {
-        "header": wb.add_format(
+    specs: dict[str, dict[str, Any]] = {
+        "header": (
             {"bold": True, "bg_color": "#E8EEF4", "bottom": 1, "text_wrap": True, "valign": "top"}
         ),
-        "title": wb.add_format({"bold": True, "font_size": 14}),
-        "bold": wb.add_format({"bold": True}),
-        "int": wb.add_format({"num_format": "#,##0"}),
-        "int_bold": wb.add_format({"num_format": "#,##0", "bold": True}),
-        "pct": wb.add_format({"num_format": "0.0%"}),
-        "pct_bold": wb.add_format({"num_format": "0.0%", "bold": True}),
-        "pct2": wb.add_format({"num_format": "0.00%"}),
-        "pct2_bold": wb.add_format({"num_format": "0.00%", "bold": True}),
-        "ratio": wb.add_format({"num_format": "0.0"}),
-        "ratio_bold": wb.add_format({"num_format": "0.0", "bold": True}),
-        "gap": wb.add_format(
+        "title": ({"bold": True, "font_size": 14}),
+        "bold": ({"bold": True}),
+        "int": ({"num_format": "#,##0"}),
+        "int_bold": ({"num_format": "#,##0", "bold": True}),
+        "pct": ({"num_format": "0.0%"}),
+        "pct_bold": ({"num_format": "0.0%", "bold": True}),
+        "pct2": ({"num_format": "0.00%"}),
+        "pct2_bold": ({"num_format": "0.00%", "bold": True}),
+        "ratio": ({"num_format": "0.0"}),
+        "ratio_bold": ({"num_format": "0.0", "bold": True}),
+        "gap": (
             {
                 "num_format": "+#,##0;-#,##0;0",
                 "bold": True,
@@ -144,22 +182,29 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
                 "bg_color": "#FFC7CE",
             }
         ),
-        "gap_ok": wb.add_format({"num_format": "+#,##0;-#,##0;0"}),
-        "wrap": wb.add_format({"text_wrap": True, "valign": "top"}),
-        "top": wb.add_format({"valign": "top"}),
-        "fail": wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#C00000"}),
-        "pass": wb.add_format({"bold": True, "font_color": "#FFFFFF", "bg_color": "#00803C"}),
+        "gap_ok": ({"num_format": "+#,##0;-#,##0;0"}),
+        "wrap": ({"text_wrap": True, "valign": "top"}),
+        "bold_wrap": ({"bold": True, "text_wrap": True, "valign": "top"}),
+        "note": ({"text_wrap": True, "valign": "top", "font_size": 9, "font_color": "#555555"}),
+        "top": ({"valign": "top"}),
+        "fail": ({"bold": True, "font_color": "#FFFFFF", "bg_color": "#C00000"}),
+        "pass": ({"bold": True, "font_color": "#FFFFFF", "bg_color": "#00803C"}),
     }
+    # Every cell aligned to the top: a row grown for a wrapped message keeps its other cells
+    # level with the message's first line.
+    formats = {k: wb.add_format({"valign": "top", **v}) for k, v in specs.items()}
+    formats["text"] = wb.add_format({"valign": "top"})
     taken: set[str] = set()
+    page = Page(township_title(report, lang), report.period, lang_of(lang))
 
-    def sheet(name: str) -> _Sheet:
+    def sheet(name: str, title: str | None = None) -> _Sheet:
         base = sheet_safe(name)
         unique, n = base, 2
         while unique.lower() in taken:
             suffix = f" ({n})"
             unique, n = sheet_safe(base, SHEET_NAME_MAX - len(suffix)) + suffix, n + 1
         taken.add(unique.lower())
-        return _Sheet(wb.add_worksheet(unique), formats)
+        return _Sheet(wb.add_worksheet(unique), formats, page, title or name)
 
     _summary(sheet(label("sheet_summary", lang)), report, fail_on, lang)
     ov: Overview | None = report.overview
@@ -182,8 +227,9 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
         elif unit == report.township_code:
             name = label("sheet_township", lang)
         else:
-            name = unit
-        _village(sheet(name), report, unit, groups.get(unit, ()), lang)
+            name = village_label(unit, names, lang)
+        title = finding_unit(unit, report.township_code, lang, names)
+        _village(sheet(name, title), report, unit, groups.get(unit, ()), lang)
     wb.close()
     return buf.getvalue()
 
@@ -267,18 +313,19 @@ def _summary(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -
             ]
     r = 1
     for key, value, fmt in rows:
-        s.cell(r, 0, key, "bold")
-        s.cell(r, 1, value, fmt)
+        s.cell(r, 0, key, "bold_wrap")
+        s.cell(r, 1, value, fmt if fmt or not isinstance(value, str) else "wrap")
         r += 1
     r += 1
     s.cell(r, 0, label("file", lang), "header")
     s.cell(r, 1, label("rows", lang), "header")
     for t in report.tables:
         r += 1
-        s.cell(r, 0, t.path if t.path else label("file_missing", lang, table=t.table))
+        s.cell(r, 0, t.path if t.path else label("file_missing", lang, table=t.table), "wrap")
         s.cell(r, 1, t.rows, "int")
-    s.caps[1] = 80
+    s.caps.update({0: 28, 1: 64})
     s.size()
+    s.finish()
 
 
 def _four_numbers(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
@@ -325,11 +372,10 @@ def _four_numbers(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
         ]
         for col, (value, fmt) in enumerate(values, start=1):
             s.cell(i, col, value, fmt)
-    note_row = len(ov.four_numbers) + 2
-    s.ws.write_string(note_row, 0, label("four_numbers_note", lang))
-    s.caps.update({c: 16 for c in range(1, 14)})
-    s.size(minimum=10)
-    s.ws.set_row(0, 48)
+    s.caps.update({0: 26, **{c: 11 for c in range(1, 14)}})
+    s.size(minimum=8)
+    s.note(len(ov.four_numbers) + 2, label("four_numbers_note", lang), 13)
+    s.finish()
 
 
 def _rate_cells(s: _Sheet, row: int, col: int, rate: Rate, bold: bool, pct: str = "pct") -> int:
@@ -374,10 +420,10 @@ def _indicators(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
         col += 5
         for rate in (r.certificate_rate, r.feedback_rate, r.timely_reporting):
             col = _rate_cells(s, i, col, rate, total)
-    s.ws.write_string(len(ov.indicators) + 2, 0, label("indicators_note", lang))
-    s.caps.update({c: 14 for c in range(1, len(header))})
-    s.size(minimum=8)
-    s.ws.set_row(0, 32)
+    s.caps.update({0: 26, **{c: 10 for c in range(1, len(header))}})
+    s.size(minimum=7)
+    s.note(len(ov.indicators) + 2, label("indicators_note", lang), len(header) - 1)
+    s.finish()
 
 
 def _quality(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
@@ -399,8 +445,10 @@ def _quality(s: _Sheet, ov: Overview, lang: str, names: Names) -> None:
         # two decimals: one record in ten thousand must not read as 100 %
         col = _rate_cells(s, i, 1, r.completeness, total, "pct2")
         _rate_cells(s, i, col, r.correctness, total, "pct2")
-    s.ws.write_string(len(ov.quality) + 2, 0, label("quality_note", lang))
+    s.caps.update({0: 26})
     s.size(minimum=10)
+    s.note(len(ov.quality) + 2, label("quality_note", lang), 6)
+    s.finish()
 
 
 def _checks(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) -> None:
@@ -430,19 +478,20 @@ def _checks(s: _Sheet, report: AuditReport, fail_on: FailOn | str, lang: str) ->
             status = label("below_gate", lang)
         else:
             status = label("passed", lang)
-        s.cell(i, 0, c.suite)
+        s.cell(i, 0, suite_name(c.suite, lang))
         s.cell(i, 1, o.name)
-        s.cell(i, 2, c.title)
+        s.cell(i, 2, c.title, "wrap")
         s.cell(i, 3, category_name(c.category, lang))
         s.cell(i, 4, severity_name(c.severity, lang))
         s.cell(i, 5, ", ".join(ledger_name(x, lang) for x in c.ledgers))
         s.cell(i, 6, status)
         s.cell(i, 7, len(o.findings), "int")
-        s.cell(i, 8, o.skipped_reason or "")
+        s.cell(i, 8, o.skipped_reason or "", "wrap")
     if rules:
         s.ws.autofilter(0, 0, len(rules), 8)
-    s.caps[2] = 70
+    s.caps.update({1: 26, 2: 44, 5: 16, 8: 30})
     s.size()
+    s.finish()
 
 
 def _village(
@@ -472,7 +521,7 @@ def _village(
         s.cell(i, 0, severity_name(f.severity, lang), "top")
         s.cell(i, 1, category_name(f.category, lang), "top")
         s.cell(i, 2, check_text(f.check, f.table, titles), "wrap")
-        s.cell(i, 3, ", ".join(ledger_name(x, lang) for x in f.ledgers), "top")
+        s.cell(i, 3, ", ".join(ledger_name(x, lang) for x in f.ledgers), "wrap")
         s.cell(i, 4, table_name(f.table, lang), "top")
         s.cell(i, 5, record_text(f, report, lang), "wrap")
         s.cell(i, 6, f.village_code or "", "top")
@@ -481,10 +530,11 @@ def _village(
             s.cell(i, 8, cycle.full_status(report, f, lang), "top")
     if found:
         s.ws.autofilter(0, 0, len(found), 8 if marked else 7)
-    s.caps[7] = MESSAGE_WIDTH
+    s.caps.update({2: 28, 3: 14, 5: 24, 7: MESSAGE_WIDTH})
+    if marked:
+        s.caps[8] = 24
     s.size()
-    where = finding_unit(unit, report.township_code, lang, report.village_names())
-    s.ws.set_header(f"&L{_hf(where)}&R{report.period}")
+    s.finish(landscape=True)
 
 
 def _resolved(s: _Sheet, report: AuditReport, lang: str) -> None:
@@ -516,8 +566,4 @@ def _resolved(s: _Sheet, report: AuditReport, lang: str) -> None:
     s.caps[5] = MESSAGE_WIDTH
     s.caps[6] = 24
     s.size()
-
-
-def _hf(text: str) -> str:
-    """Page-header text: '&' is a control character there."""
-    return text.replace("&", "&&")
+    s.finish(landscape=True)

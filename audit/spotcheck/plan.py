@@ -34,6 +34,7 @@ from typing import Any
 from audit.core import spotcheck as stats
 from audit.core.exitcodes import AuditError
 from audit.core.period import make_window, normalise_period
+from audit.render.printsetup import Page, display_width, setup, wrapped_height
 from audit.spotcheck import worksheet as ws
 from audit.spotcheck.messages import message
 
@@ -448,11 +449,15 @@ def write_worksheet(plan: Plan) -> bytes:
         }
     )
     f = _Formats(wb)
-    _cover(wb, f, plan)
-    _women_sheet(wb, f, plan)
-    _births_sheet(wb, f, plan)
-    _field_sheet(wb, f, plan, ws.SHEET_FIELD_BIRTHS, ws.FIELD_BIRTHS_COLUMNS)
-    _field_sheet(wb, f, plan, ws.SHEET_FIELD_WOMEN, ws.FIELD_WOMEN_COLUMNS)
+    page = Page(
+        " ".join(x for x in (plan.township_name, plan.township_code) if x) or "—",
+        f"{plan.period}（{plan.window_start} – {plan.window_end}）",
+    )
+    _cover(wb, f, plan, page)
+    _women_sheet(wb, f, plan, page)
+    _births_sheet(wb, f, plan, page)
+    _field_sheet(wb, f, plan, page, ws.SHEET_FIELD_BIRTHS, ws.FIELD_BIRTHS_COLUMNS)
+    _field_sheet(wb, f, plan, page, ws.SHEET_FIELD_WOMEN, ws.FIELD_WOMEN_COLUMNS)
     _plan_sheet(wb, plan)
     wb.close()
     return buf.getvalue()
@@ -506,10 +511,17 @@ class _Formats:
         )
         self.note = wb.add_format({**base, "locked": False, "border": 1, "num_format": "@"})
         self.label = wb.add_format({**base, "bold": True})
-        self.text = wb.add_format({**base, "text_wrap": True})
+        self.label_wrap = wb.add_format({**base, "bold": True, "text_wrap": True, "valign": "top"})
+        self.text = wb.add_format({**base, "text_wrap": True, "valign": "top"})
+        self.text_left = wb.add_format({**base, "align": "left", "valign": "top"})
         self.cell = wb.add_format({**base, "border": 1})
-        self.cell_head = wb.add_format({**base, "border": 1, "bold": True, "bg_color": "#D9E1F2"})
+        self.cell_head = wb.add_format(
+            {**base, "border": 1, "bold": True, "bg_color": "#D9E1F2", "text_wrap": True}
+        )
 
+
+FIELD_PRINT_ROWS = 20  # blank lines printed for the field-only sheets (one landscape page)
+ROW_HEIGHT = 20  # points: room to write an answer by hand
 
 _PROTECT = {
     "select_locked_cells": True,
@@ -520,11 +532,29 @@ _PROTECT = {
 }
 
 
-def _cover(wb: Any, f: _Formats, plan: Plan) -> None:
+# Cover columns: a label column, then five equal columns that hold the values (merged) and
+# the villages table; 30 + 5 x 12 = 90 units fit a portrait A4 page.
+_COVER_WIDTHS = (30.0, 12.0, 12.0, 12.0, 12.0, 12.0)
+_COVER_LAST = len(_COVER_WIDTHS) - 1
+
+
+def _cover_line(sh: Any, row: int, text: str, fmt: Any, first: int = 0) -> None:
+    """A wrapped line merged across the cover from column `first`, grown to its text
+    (LibreOffice does not grow rows for wrapped text by itself)."""
+    sh.merge_range(row, first, row, _COVER_LAST, "", fmt)
+    sh.write_string(row, first, text, fmt)
+    height = wrapped_height(text, sum(_COVER_WIDTHS[first:]))
+    if height > 17:
+        sh.set_row(row, height)
+
+
+def _cover(wb: Any, f: _Formats, plan: Plan, page: Page) -> None:
     sh = wb.add_worksheet(ws.SHEET_COVER)
-    sh.set_column(0, 0, 30)
-    sh.set_column(1, 1, 34)
-    sh.set_column(2, 6, 14)
+    for c, width in enumerate(_COVER_WIDTHS):
+        sh.set_column(c, c, width)
+    setup(sh, page, ws.SHEET_COVER, width=sum(_COVER_WIDTHS), landscape=False)
+    sh.fit_to_pages(1, 1)  # the cover is one sheet of paper
+    sh.set_row(0, 24)
     sh.write(0, 0, "统计数字质量抽查核查表 Spot-check worksheet", f.title)
     size = plan.size
     n_households = sum(len(v.households) for v in plan.villages)
@@ -566,8 +596,16 @@ def _cover(wb: Any, f: _Formats, plan: Plan) -> None:
         lines.append(("样本量 Sample size", f"--households {size['households']}"))
     row = 2
     for k, v in lines:
-        sh.write(row, 0, k, f.label)
-        sh.write(row, 1, v, f.text)
+        sh.write(row, 0, k, f.label_wrap)
+        if isinstance(v, str):
+            _cover_line(sh, row, v, f.text, first=1)
+            if display_width(k) > _COVER_WIDTHS[0] - 1:
+                sh.set_row(row, max(wrapped_height(k, _COVER_WIDTHS[0]), wrapped_height(v, 60)))
+        else:
+            sh.merge_range(row, 1, row, _COVER_LAST, "", f.text_left)
+            sh.write(row, 1, v, f.text_left)
+            if display_width(k) > _COVER_WIDTHS[0] - 1:
+                sh.set_row(row, wrapped_height(k, _COVER_WIDTHS[0]))
         row += 1
     row += 1
     heads = (
@@ -580,6 +618,7 @@ def _cover(wb: Any, f: _Formats, plan: Plan) -> None:
     )
     for c, h in enumerate(heads):
         sh.write(row, c, h, f.cell_head)
+    sh.set_row(row, max(wrapped_height(h, w) for h, w in zip(heads, _COVER_WIDTHS, strict=True)))
     per_women: dict[str, int] = {}
     per_births: dict[str, int] = {}
     for w in plan.women:
@@ -616,13 +655,14 @@ def _cover(wb: Any, f: _Formats, plan: Plan) -> None:
         "do not change them.",
         _lqas_guide(s),
     ]
-    for i, text in enumerate(guide):
-        sh.write(row + i, 0, text, f.label if i == 0 else f.text)
+    sh.write(row, 0, guide[0], f.label)
+    for i, text in enumerate(guide[1:], start=1):
+        _cover_line(sh, row + i, text, f.text)
     row += len(guide) + 1
     if plan.notes:
         sh.write(row, 0, "说明 Notes", f.label)
         for i, note in enumerate(plan.notes):
-            sh.write(row + 1 + i, 0, note, f.text)
+            _cover_line(sh, row + 1 + i, note, f.text)
     sh.protect("", _PROTECT)
 
 
@@ -642,14 +682,32 @@ def _lqas_guide(s: stats.LqasSettings) -> str:
     )
 
 
-def _headers(sh: Any, f: _Formats, cols: tuple[ws.Col, ...]) -> None:
+def _headers(sh: Any, f: _Formats, cols: tuple[ws.Col, ...], page: Page, title: str) -> None:
+    """The two header rows (grown to their wrapped text) and the sheet's print setup:
+    landscape A4 at one page's width, both header rows and the ID and name columns on
+    every page, township, period and sheet in the page header, page x of y below."""
     for c, col in enumerate(cols):
         is_answer = col.kind != "key"
         sh.write_string(0, c, col.zh, f.head_answer_zh if is_answer else f.head_zh)
         sh.write_string(1, c, col.en, f.head_answer_en if is_answer else f.head_en)
         sh.set_column(c, c, col.width)
-    sh.set_row(0, 30)
-    sh.set_row(1, 30)
+    sh.set_row(0, max(wrapped_height(col.zh, col.width) for col in cols))
+    sh.set_row(1, max(wrapped_height(col.en, col.width, 12.5) for col in cols))
+    names = [c for c, col in enumerate(cols) if col.name in _REPEATED]
+    width = sum(col.width for col in cols)
+    setup(
+        sh,
+        page,
+        title,
+        width=width,
+        repeat_rows=(0, ws.HEADER_ROWS - 1),
+        repeat_columns=(0, max(names)) if names else None,
+        landscape=True,
+    )
+
+
+# Printed on every page when a sheet is wider than the paper: who the row is about.
+_REPEATED = ("no", "village_code", "person_id", "name", "birth_id", "mother_id", "mother_name")
 
 
 def _validate(sh: Any, first: int, last: int, c: int, col: ws.Col, plan: Plan) -> None:
@@ -684,12 +742,13 @@ def _validate(sh: Any, first: int, last: int, c: int, col: ws.Col, plan: Plan) -
     sh.data_validation(first, c, last, c, opts)
 
 
-def _women_sheet(wb: Any, f: _Formats, plan: Plan) -> None:
+def _women_sheet(wb: Any, f: _Formats, plan: Plan, page: Page) -> None:
     sh = wb.add_worksheet(ws.SHEET_WOMEN)
     cols = ws.WOMEN_COLUMNS
-    _headers(sh, f, cols)
+    _headers(sh, f, cols, page, ws.SHEET_WOMEN)
     for i, w in enumerate(plan.women):
         r = ws.HEADER_ROWS + i
+        sh.set_row(r, ROW_HEIGHT)
         for c, col in enumerate(cols):
             if col.kind == "key":
                 sh.write_string(r, c, women_key_cell(w, i, col), f.key)
@@ -730,12 +789,13 @@ def births_key_cell(b: PlannedBirth, index: int, col: ws.Col) -> str:
     return "" if value is None else str(value)
 
 
-def _births_sheet(wb: Any, f: _Formats, plan: Plan) -> None:
+def _births_sheet(wb: Any, f: _Formats, plan: Plan, page: Page) -> None:
     sh = wb.add_worksheet(ws.SHEET_BIRTHS)
     cols = ws.BIRTHS_COLUMNS
-    _headers(sh, f, cols)
+    _headers(sh, f, cols, page, ws.SHEET_BIRTHS)
     for i, b in enumerate(plan.births):
         r = ws.HEADER_ROWS + i
+        sh.set_row(r, ROW_HEIGHT)
         for c, col in enumerate(cols):
             if col.kind == "key":
                 sh.write_string(r, c, births_key_cell(b, i, col), f.key)
@@ -751,10 +811,16 @@ def _births_sheet(wb: Any, f: _Formats, plan: Plan) -> None:
     sh.protect("", _PROTECT)
 
 
-def _field_sheet(wb: Any, f: _Formats, plan: Plan, name: str, cols: tuple[ws.Col, ...]) -> None:
+def _field_sheet(
+    wb: Any, f: _Formats, plan: Plan, page: Page, name: str, cols: tuple[ws.Col, ...]
+) -> None:
     sh = wb.add_worksheet(name)
-    _headers(sh, f, cols)
+    _headers(sh, f, cols, page, name)
     first, last = ws.HEADER_ROWS, ws.HEADER_ROWS + ws.FIELD_SHEET_ROWS - 1
+    # On paper one page of blank, ruled lines; the file keeps all prepared rows.
+    sh.print_area(0, 0, ws.HEADER_ROWS + FIELD_PRINT_ROWS - 1, len(cols) - 1)
+    for r in range(first, last + 1):
+        sh.set_row(r, ROW_HEIGHT)
     for c, col in enumerate(cols):
         fmt = {"int": f.answer_int, "date": f.answer_date}.get(col.codes or "", f.answer)
         sh.set_column(c, c, col.width, fmt if col.kind == "answer" else f.note)

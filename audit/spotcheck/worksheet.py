@@ -6,6 +6,11 @@ the field team, English below it; data start on row 3. Register values and
 answers are shown as the Chinese label of their code (上环, 初婚, 是); the
 reader accepts the label, the canonical code and every spelling the data
 contract accepts.
+
+Column widths are chosen for paper: a women's row — IDs, names, the register
+values and the blank fill-in columns beside them — fits one landscape A4 line
+at a legible scale (about 140 character units), so every printed page carries
+the ID and name of each woman next to the columns the team fills in.
 """
 
 from __future__ import annotations
@@ -62,22 +67,22 @@ REGISTER_FIELDS: tuple[tuple[str, str, str, str], ...] = (
 )
 
 WOMEN_COLUMNS: tuple[Col, ...] = (
-    Col("no", "序号", "No.", "key", width=6),
-    Col("village_code", "村代码", "village code", "key", width=14),
-    Col("group_no", "组", "group", "key", width=5),
-    Col("central_household", "中心户", "central household", "key", width=12),
-    Col("person_id", "身份证号", "ID number", "key", width=21),
-    Col("name", "姓名", "name", "key", width=9),
+    Col("no", "序号", "No.", "key", width=4.5),
+    Col("village_code", "村代码", "village code", "key", width=13.5),
+    Col("group_no", "组", "group", "key", width=4.5),
+    Col("central_household", "中心户", "central household", "key", width=8),
+    Col("person_id", "身份证号", "ID number", "key", width=19.5),
+    Col("name", "姓名", "name", "key", width=7.5),
     *(
-        Col(f, f"{zh}（登记）", f"{en} (register)", "key", c, 11)
+        Col(f, f"{zh}（登记）", f"{en} (register)", "key", c, 6.5)
         for f, zh, en, c in REGISTER_FIELDS
     ),
-    Col("verification", "核实结果", "verification", "answer", "woman_found", 11),
+    Col("verification", "核实结果", "verification", "answer", "woman_found", 8.5),
     *(
-        Col(f"{f}_field", f"{zh}（核实）", f"{en} (field)", "answer", c, 11)
+        Col(f"{f}_field", f"{zh}（核实）", f"{en} (field)", "answer", c, 7.5)
         for f, zh, en, c in REGISTER_FIELDS
     ),
-    Col("remark", "备注", "remark", "note", width=24),
+    Col("remark", "备注", "remark", "note", width=14),
 )
 
 BIRTHS_COLUMNS: tuple[Col, ...] = (

@@ -31,6 +31,8 @@ LEFT JOIN (
                 struct_pack(
                     d := COALESCE(m.move_date, DATE '0001-01-01'),
                     i := COALESCE(m.migrant_id, ''),
+                    -- a NULL return date (still away) ranks last in both engines (x_women_person)
+                    r0 := m.return_date IS NULL,
                     r := m.return_date
                 )
             ) AS top

@@ -6,6 +6,9 @@
 -- register, and whole rows are kept together (arg_min would skip NULL values in DuckDB only).
 -- A table built once per audit, not a view: six checks and two views look persons up here, and
 -- a view would repeat the GROUP BY over the whole register in each of them.
+-- Each nullable field is preceded by its own IS NULL flag: DuckDB orders a NULL struct field
+-- after every value and Spark before, so the flag decides first and both engines put NULL last
+-- (DuckDB's order, as before); two NULLs compare equal in both.
 -- Columns (stable): person_id, name, village_code, group_no, marital_status, residence, method,
 -- method_date, pregnant, pregnancy_date, register_rows.
 CREATE OR REPLACE TABLE x_women_person AS
@@ -26,10 +29,19 @@ FROM (
         w.person_id,
         min(
             struct_pack(
-                v := w.village_code, g := w.group_no, n := w.name, b := w.birth_date,
-                r := w.residence, s := w.marital_status, md := w.marriage_date, m := w.method,
-                mt := w.method_date, c := w.children, p := w.pregnant, pd := w.pregnancy_date,
-                h := w.central_household
+                v0 := w.village_code IS NULL, v := w.village_code,
+                g0 := w.group_no IS NULL, g := w.group_no,
+                n0 := w.name IS NULL, n := w.name,
+                b0 := w.birth_date IS NULL, b := w.birth_date,
+                r0 := w.residence IS NULL, r := w.residence,
+                s0 := w.marital_status IS NULL, s := w.marital_status,
+                md0 := w.marriage_date IS NULL, md := w.marriage_date,
+                m0 := w.method IS NULL, m := w.method,
+                mt0 := w.method_date IS NULL, mt := w.method_date,
+                c0 := w.children IS NULL, c := w.children,
+                p0 := w.pregnant IS NULL, p := w.pregnant,
+                pd0 := w.pregnancy_date IS NULL, pd := w.pregnancy_date,
+                h0 := w.central_household IS NULL, h := w.central_household
             )
         ) AS first_row,
         count(*) AS register_rows

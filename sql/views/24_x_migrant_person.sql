@@ -22,10 +22,11 @@ FROM (
                 o := m.return_date IS NULL,
                 d := COALESCE(m.move_date, DATE '0001-01-01'),
                 i := COALESCE(m.migrant_id, ''),
-                n := m.name,
-                dir := m.direction,
-                v := m.village_code,
-                s := m.marital_status
+                -- NULL flags first: both engines then order a NULL field last (see x_women_person)
+                n0 := m.name IS NULL, n := m.name,
+                dir0 := m.direction IS NULL, dir := m.direction,
+                v0 := m.village_code IS NULL, v := m.village_code,
+                s0 := m.marital_status IS NULL, s := m.marital_status
             )
         ) AS top
     FROM migrants AS m

@@ -1,0 +1,199 @@
+"""Benchmark: the same audit on DuckDB and on Spark (local mode), step by step.
+
+Uses the townships of ``bench/audit_bench.py`` (Parquet, planted faults, kept
+under --data and reused) and runs each engine in a fresh process, timing:
+
+- start-up: GX's import (DuckDB engine) or the Spark session (JVM start),
+  reported apart from the audit,
+- load (files → the engine's tables), preparation (params, shared views),
+- the checks (every suite rule, every failing record fetched),
+- the §6 figures,
+- peak resident memory of the whole process tree (Python and, for Spark, the
+  JVM), sampled every 0.2 s,
+
+and checks that both engines found the same findings.
+
+    .venv/bin/python bench/engines_bench.py --women 1000000
+    .venv/bin/python bench/engines_bench.py --women 1000000 --spark-master 'local[2]' \\
+        --spark-conf spark.driver.memory=8g
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from bench.audit_bench import machine, township  # noqa: E402
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of a process and all its descendants (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total / 1024**2
+
+
+class PeakSampler:
+    def __init__(self) -> None:
+        self.peak = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, _tree_rss_mb(os.getpid()))
+            self._stop.wait(0.2)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self._thread.join()
+        return max(self.peak, _tree_rss_mb(os.getpid()))
+
+
+def measure(folder: Path, engine: str, master: str | None, conf: list[str]) -> dict[str, Any]:
+    sampler = PeakSampler()
+    out: dict[str, Any] = {"engine": engine}
+    started = time.perf_counter()
+    if engine == "duckdb":
+        import great_expectations  # noqa: F401  (imported once per process; apart)
+
+        from audit.io.backends.duckdb import DuckDBBackend
+
+        backend: Any = DuckDBBackend()
+    else:
+        from audit.io.backends import EngineOptions, parse_conf
+        from audit.io.backends.spark import SparkBackend
+
+        backend = SparkBackend(EngineOptions("spark", master, parse_conf(conf)))
+        out["spark_version"] = backend.spark.version
+    out["startup"] = time.perf_counter() - started
+
+    from audit.app import latest_report_period, township_from_data
+    from audit.core.models import sort_findings
+    from audit.core.period import make_window
+    from audit.io.overview import compute_overview
+    from audit.io.suites import load_suites
+
+    suites = load_suites()
+    t = time.perf_counter()
+    sub = backend.load(folder, lang="en")
+    out["load"] = time.perf_counter() - t
+    t = time.perf_counter()
+    period = sub.manifest.get("period") or latest_report_period(backend)
+    township_code = sub.manifest.get("township_code") or township_from_data(backend, period)
+    backend.install(period, make_window(period), township_code)
+    out["prepare"] = time.perf_counter() - t
+    t = time.perf_counter()
+    evaluation = backend.evaluate(suites, lang="en", township_code=township_code)
+    out["checks"] = time.perf_counter() - t
+    findings = sort_findings([*sub.findings, *evaluation.findings])
+    t = time.perf_counter()
+    compute_overview(backend, findings)
+    out["overview"] = time.perf_counter() - t
+    backend.close()
+    out["audit"] = out["load"] + out["prepare"] + out["checks"] + out["overview"]
+    out["findings"] = len(findings)
+    out["findings_digest"] = sorted(
+        f"{f.check}|{f.table}|{f.record}|{f.severity}|{f.message}" for f in findings
+    )
+    out["slowest"] = sorted(
+        ((r.check, r.sql_seconds + r.gx_seconds + r.fetch_seconds) for r in evaluation.timings),
+        key=lambda x: -x[1],
+    )[:6]
+    out["peak_rss_mb"] = sampler.stop()
+    return out
+
+
+def child(args: list[str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, __file__, *args], cwd=PROJECT, check=False, capture_output=True, text=True
+    )
+    if done.returncode != 0:
+        errors = [ln for ln in done.stderr.splitlines() if "leaked" not in ln]
+        sys.exit(f"{' '.join(args)} failed:\n" + "\n".join(errors[-15:]))
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description="Time the audit on DuckDB and on Spark.")
+    ap.add_argument("--women", type=int, default=1_000_000)
+    ap.add_argument("--villages", type=int, default=400)
+    ap.add_argument("--data", type=Path, default=Path("/tmp/fourcheck-bench"))
+    ap.add_argument("--engines", default="duckdb,spark")
+    ap.add_argument("--spark-master", default=None, help="default local[*]")
+    ap.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--engine", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.measure:
+        m = measure(args.measure, args.engine, args.spark_master, args.spark_conf)
+        print(json.dumps(m))
+        return
+
+    print(f"machine            {machine()}")
+    print(f"load average       {os.getloadavg()[0]:.1f} at start")
+    folder = township(args.data, args.women, args.villages)
+    results = []
+    for engine in args.engines.split(","):
+        extra = ["--spark-master", args.spark_master] if args.spark_master else []
+        for kv in args.spark_conf:
+            extra += ["--spark-conf", kv]
+        results.append(child(["--measure", str(folder), "--engine", engine, *extra]))
+        r = results[-1]
+        steps = ", ".join(f"{k} {r[k]:.1f} s" for k in ("startup", "load", "checks", "audit"))
+        print(
+            f"{engine:<18} done: {steps}, peak {r['peak_rss_mb']:,.0f} MB "
+            f"(load average {os.getloadavg()[0]:.1f})",
+            flush=True,
+        )
+    rows = [
+        ("start-up (apart)", "startup"),
+        ("load", "load"),
+        ("params + views", "prepare"),
+        ("checks", "checks"),
+        ("§6 figures", "overview"),
+        ("audit (no start-up)", "audit"),
+    ]
+    print(f"\n{'step':<22}" + "".join(f"{r['engine']:>12}" for r in results))
+    for label, key in rows:
+        print(f"{label:<22}" + "".join(f"{r[key]:>10.1f} s" for r in results))
+    print(f"{'peak RSS (tree)':<22}" + "".join(f"{r['peak_rss_mb']:>9,.0f} MB" for r in results))
+    print(f"{'findings':<22}" + "".join(f"{r['findings']:>12,}" for r in results))
+    for r in results:
+        slow = ", ".join(f"{c} {s:.1f}" for c, s in r["slowest"])
+        print(f"slowest on {r['engine']}: {slow}")
+    if len(results) == 2:
+        same = results[0]["findings_digest"] == results[1]["findings_digest"]
+        print(f"same findings      {'yes' if same else 'NO'}")
+    print(f"load average       {os.getloadavg()[0]:.1f} at end")
+
+
+if __name__ == "__main__":
+    main()
