@@ -16,9 +16,10 @@ from audit.core.divisions import divisions
 TABLE = "ref_divisions"
 
 
-def install_divisions(con: duckdb.DuckDBPyConnection) -> None:
+def divisions_frame() -> pl.DataFrame:
+    """`ref_divisions` as a frame (any engine loads it from here)."""
     rows = list(divisions().values())
-    frame = pl.DataFrame(
+    return pl.DataFrame(
         {
             "code": [d.code for d in rows],
             "name": [d.name for d in rows],
@@ -32,6 +33,10 @@ def install_divisions(con: duckdb.DuckDBPyConnection) -> None:
             "last_year": pl.Int32,
         },
     )
+
+
+def install_divisions(con: duckdb.DuckDBPyConnection) -> None:
+    frame = divisions_frame()
     # A cursor of its own: `con` may still hold an unfinished result, which DuckDB forbids
     # registering a frame on; the table lands in the same database.
     cur = con.cursor()

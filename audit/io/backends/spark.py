@@ -229,6 +229,11 @@ class SparkBackend:
                 "value BIGINT",
             ),
         )
+        # The reference table of GB/T 2260 division codes (id-region), as on DuckDB.
+        from audit.io.divisions import TABLE, divisions_frame
+        from audit.io.sparkload import arrow_of
+
+        self.register(TABLE, arrow_of(divisions_frame()))
         for path in sqlrun.view_files():
             self.execute(path.read_text(encoding="utf-8"))
 
