@@ -76,7 +76,12 @@ def test(extra: list[str]) -> int:
     _run(BIN / "ruff", "check", "audit", "tests", "bench", "tasks.py")
     _run(BIN / "ruff", "format", "--check", "audit", "tests", "bench", "tasks.py")
     _run(BIN / "mypy", "audit")
-    return _run(BIN / "python", "-m", "pytest", *extra, check=False)
+    # One worker per core; a module's tests stay on one worker so its module-scoped fixtures
+    # (generated townships, audited once) are built once. `-n 0` runs everything in-process.
+    parallel = [] if any(a.startswith("-n") for a in extra) else ["-n", "auto"]
+    return _run(
+        BIN / "python", "-m", "pytest", *parallel, "--dist", "loadscope", *extra, check=False
+    )
 
 
 def main() -> int:
