@@ -163,123 +163,171 @@ def _engine_options(
     return EngineOptions(chosen.value, master, pairs if chosen is Engine.spark else ())
 
 
+# Options `audit run` and `audit county` share, declared once.
+PeriodOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--period",
+        metavar="YYYY-MM",
+        help="Reporting period (default: manifest.json, then the latest period of stat_reports).",
+    ),
+]
+WindowStartOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--window-start",
+        metavar="YYYY-MM-DD",
+        help="Start of the audit window (default 1 October).",
+    ),
+]
+FormatOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="FORMAT[,FORMAT...]",
+        help="table, json, junit, markdown, xlsx or html; several separated by commas or by"
+        " repeating the option. Default: table, or what each --output's extension names.",
+    ),
+]
+OutputOpt = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write the report to FILE (atomically) instead of the terminal. Repeat for"
+        " several formats: each takes the next --format, else its extension (.txt .json"
+        " .xml .md .xlsx .html). A symbolic link is written through to its target.",
+    ),
+]
+OutputDirOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--output-dir",
+        metavar="DIR",
+        help="Write one file per --format into DIR (created if missing), named"
+        " fourcheck-<township>-<period> with .txt, .json, .xml, .md, .xlsx or .html.",
+    ),
+]
+FailOnOpt = Annotated[
+    FailOn | None,
+    typer.Option(
+        "--fail-on",
+        metavar="error|warning|new-error|new-warning|never",
+        help="Lowest severity that fails the audit (exit 1); new-error and new-warning count"
+        " only findings new or reopened since the previous audited period. Default: error.",
+    ),
+]
+LangOpt = Annotated[
+    Lang | None,
+    typer.Option("--lang", metavar="zh|en", help="Language of messages and labels. Default: zh."),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--limit",
+        min=0,
+        metavar="N",
+        help="Records listed per group in reports people read (JSON and JUnit list all)."
+        " Default: 10.",
+    ),
+]
+SuitesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--suites", metavar="DIR", help="Folder of suite files (default: the shipped suites)."
+    ),
+]
+SelectOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--select",
+        metavar="ID|CATEGORY[,...]",
+        help="Run only these rules: check ids or categories (repeat or separate by commas).",
+    ),
+]
+ExcludeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--exclude",
+        metavar="ID|CATEGORY[,...]",
+        help="Do not run these rules: check ids or categories.",
+    ),
+]
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        help="Configuration file (default: fourcheck.toml in the working folder, if any).",
+    ),
+]
+HistoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        metavar="FILE",
+        help="History file (default: $XDG_DATA_HOME/fourcheck/history.duckdb).",
+        show_default=False,
+    ),
+]
+NoHistoryOpt = Annotated[
+    bool, typer.Option("--no-history", help="Record nothing; no status since last month.")
+]
+HistoryWaitOpt = Annotated[
+    float,
+    typer.Option(
+        "--history-wait",
+        metavar="SECONDS",
+        help="Seconds to wait for a history file in use by another audit.",
+    ),
+]
+AcceptancesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--acceptances",
+        metavar="FILE",
+        help="Accepted exceptions (default: accepted.csv beside the submission).",
+    ),
+]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        min=1,
+        metavar="N",
+        help="County folders: townships audited at once (default: the cores, at most 4).",
+    ),
+]
+
+
 @app.command(help=RUN_HELP)
 def run(
     submission: Annotated[
         Path,
-        typer.Argument(help="Submission folder: one township, one month.", metavar="SUBMISSION"),
+        typer.Argument(
+            help="Submission folder: one township, one month (or a county folder: one"
+            " sub-folder per township, see audit county).",
+            metavar="SUBMISSION",
+        ),
     ],
-    period: Annotated[
-        str | None,
-        typer.Option(
-            metavar="YYYY-MM",
-            help="Reporting period (default: manifest.json, then the"
-            " latest period of stat_reports).",
-        ),
-    ] = None,
-    window_start: Annotated[
-        str | None,
-        typer.Option(metavar="YYYY-MM-DD", help="Start of the audit window (default 1 October)."),
-    ] = None,
-    format: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--format",
-            "-f",
-            metavar="FORMAT[,FORMAT...]",
-            help="table, json, junit, markdown, xlsx or html; several separated by commas or by"
-            " repeating the option. Default: table, or what each --output's extension names.",
-        ),
-    ] = None,
-    output: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="FILE",
-            help="Write the report to FILE (atomically) instead of the terminal. Repeat for"
-            " several formats: each takes the next --format, else its extension (.txt .json"
-            " .xml .md .xlsx .html). A symbolic link is written through to its target.",
-        ),
-    ] = None,
-    output_dir: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="DIR",
-            help="Write one file per --format into DIR (created if missing), named"
-            " fourcheck-<township>-<period> with .txt, .json, .xml, .md, .xlsx or .html.",
-        ),
-    ] = None,
-    fail_on: Annotated[
-        FailOn | None,
-        typer.Option(
-            metavar="error|warning|new-error|new-warning|never",
-            help="Lowest severity that fails the audit (exit 1); new-error and new-warning count"
-            " only findings new or reopened since the previous audited period. Default: error.",
-        ),
-    ] = None,
-    lang: Annotated[
-        Lang | None,
-        typer.Option(metavar="zh|en", help="Language of messages and labels. Default: zh."),
-    ] = None,
-    limit: Annotated[
-        int | None,
-        typer.Option(
-            min=0,
-            metavar="N",
-            help="Records listed per group in reports people read"
-            " (JSON and JUnit list all). Default: 10.",
-        ),
-    ] = None,
-    suites: Annotated[
-        Path | None,
-        typer.Option(metavar="DIR", help="Folder of suite files (default: the shipped suites)."),
-    ] = None,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="ID|CATEGORY[,...]",
-            help="Run only these rules: check ids or categories (repeat or separate by commas).",
-        ),
-    ] = None,
-    exclude: Annotated[
-        list[str] | None,
-        typer.Option(
-            metavar="ID|CATEGORY[,...]",
-            help="Do not run these rules: check ids or categories.",
-        ),
-    ] = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="Configuration file (default: fourcheck.toml in the working folder, if any).",
-        ),
-    ] = None,
-    history: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="History file (default: $XDG_DATA_HOME/fourcheck/history.duckdb).",
-            show_default=False,
-        ),
-    ] = None,
-    no_history: Annotated[
-        bool, typer.Option("--no-history", help="Record nothing; no status since last month.")
-    ] = False,
-    history_wait: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDS", help="Seconds to wait for a history file in use by another audit."
-        ),
-    ] = 30.0,
-    acceptances: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="Accepted exceptions (default: accepted.csv beside the submission).",
-        ),
-    ] = None,
+    period: PeriodOpt = None,
+    window_start: WindowStartOpt = None,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    output_dir: OutputDirOpt = None,
+    fail_on: FailOnOpt = None,
+    lang: LangOpt = None,
+    limit: LimitOpt = None,
+    suites: SuitesOpt = None,
+    select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    config: ConfigOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    history_wait: HistoryWaitOpt = 30.0,
+    acceptances: AcceptancesOpt = None,
     engine: Annotated[
         Engine | None,
         typer.Option(
@@ -300,13 +348,17 @@ def run(
         list[str] | None,
         typer.Option(metavar="KEY=VALUE", help="A Spark setting (repeat for several)."),
     ] = None,
+    jobs: JobsOpt = None,
 ) -> None:
     from audit.county import is_county_folder
 
     if is_county_folder(submission):  # one folder per township: the county audit
-        _county_from_run(
+        if engine not in (None, Engine.duckdb) or spark_master or spark_conf:
+            _fail("a county folder is audited on DuckDB: leave out --engine spark")
+        _county(
             submission, period, window_start, format, output, output_dir, fail_on, lang,
-            limit, suites, select, exclude,
+            limit, suites, select, exclude, config, history, no_history, history_wait,
+            acceptances, jobs,
         )  # fmt: skip
         return
     try:
@@ -367,17 +419,68 @@ def run(
     raise typer.Exit(int(code))
 
 
-class CountyFormat(StrEnum):
-    table = "table"
-    json = "json"
-    junit = "junit"
-    markdown = "markdown"
-    xlsx = "xlsx"
-    html = "html"
+def _township_done(entry: object, done: int, total: int) -> None:
+    """A county run's progress on a terminal: one line per township audited."""
+    label = getattr(entry, "label", "")
+    failure = getattr(entry, "failure", None)
+    typer.echo(f"audit: [{done}/{total}] {label}" + (f": {failure}" if failure else ""), err=True)
 
 
-def _county_from_run(
-    submission: Path,
+COUNTY_HELP = """Audit every township of a county in one run, then the checks across townships.
+
+\b
+COUNTY_DIR holds one submission folder per township and optionally
+county.json (county code, name, period, the townships expected), the
+county's own stat_reports and accepted.csv. audit run COUNTY_DIR does the
+same. Each township is audited as audit run audits its folder and recorded
+in the history as that run would be; the options mean what they mean there.
+
+\b
+Exit status:
+  0  every township passes --fail-on, and so does the county's own part
+  1  a township fails or could not be audited, or a finding sent to the
+     county office reaches --fail-on
+  2  the county folder cannot be audited (no township folders, an invalid
+     county.json, a bad option, a broken suite, an output that cannot be
+     written)
+  130  stopped by Ctrl-C (nothing is written)
+"""
+
+
+@app.command(help=COUNTY_HELP)
+def county(
+    county_dir: Annotated[
+        Path,
+        typer.Argument(
+            help="County folder: one sub-folder per township, county.json.", metavar="COUNTY_DIR"
+        ),
+    ],
+    period: PeriodOpt = None,
+    window_start: WindowStartOpt = None,
+    format: FormatOpt = None,
+    output: OutputOpt = None,
+    output_dir: OutputDirOpt = None,
+    fail_on: FailOnOpt = None,
+    lang: LangOpt = None,
+    limit: LimitOpt = None,
+    suites: SuitesOpt = None,
+    select: SelectOpt = None,
+    exclude: ExcludeOpt = None,
+    config: ConfigOpt = None,
+    history: HistoryOpt = None,
+    no_history: NoHistoryOpt = False,
+    history_wait: HistoryWaitOpt = 30.0,
+    acceptances: AcceptancesOpt = None,
+    jobs: JobsOpt = None,
+) -> None:
+    _county(
+        county_dir, period, window_start, format, output, output_dir, fail_on, lang, limit,
+        suites, select, exclude, config, history, no_history, history_wait, acceptances, jobs,
+    )  # fmt: skip
+
+
+def _county(
+    county_dir: Path,
     period: str | None,
     window_start: str | None,
     formats: list[str] | None,
@@ -389,86 +492,61 @@ def _county_from_run(
     suites: Path | None,
     select: list[str] | None,
     exclude: list[str] | None,
+    config: Path | None,
+    history: Path | None,
+    no_history: bool,
+    history_wait: float,
+    acceptances: Path | None,
+    jobs: int | None,
 ) -> None:
-    """`audit run COUNTY_DIR`: the county audit, with one --format and --output at a time."""
-    names = [f.strip() for text in formats or [] for f in text.split(",") if f.strip()]
-    if len(names) > 1 or len(outputs or []) > 1 or output_dir or select or exclude:
-        _fail(
-            "a county folder: one --format and one --output per run, without --output-dir, "
-            "--select or --exclude (see: audit county --help)"
-        )
+    """`audit county` and `audit run COUNTY_DIR`: one county audit, any number of reports."""
     try:
-        fmt = CountyFormat(names[0]) if names else CountyFormat.table
-    except ValueError:
-        _fail(f"--format: unknown format {names[0]!r}")
-        return
-    output = outputs[0] if outputs else None
-    county(
-        submission, period, window_start, fmt, output, fail_on or FailOn.ERROR,
-        lang or Lang.zh, 10 if limit is None else limit, suites,
-    )  # fmt: skip
-
-
-def _township_done(entry: object, done: int, total: int) -> None:
-    """A county run's progress on a terminal: one line per township audited."""
-    label = getattr(entry, "label", "")
-    failure = getattr(entry, "failure", None)
-    typer.echo(f"audit: [{done}/{total}] {label}" + (f": {failure}" if failure else ""), err=True)
-
-
-@app.command()
-def county(
-    county_dir: Annotated[
-        Path, typer.Argument(help="County folder: one sub-folder per township, county.json.")
-    ],
-    period: Annotated[str | None, typer.Option(help="Reporting period YYYY-MM.")] = None,
-    window_start: Annotated[
-        str | None, typer.Option(help="Start of the audit window (default 1 October).")
-    ] = None,
-    format: Annotated[
-        CountyFormat, typer.Option("--format", "-f", help="One format per run.")
-    ] = CountyFormat.table,
-    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
-    fail_on: Annotated[FailOn, typer.Option(help="Lowest severity that fails.")] = FailOn.ERROR,
-    lang: Annotated[Lang, typer.Option(help="Language of messages and labels.")] = Lang.zh,
-    limit: Annotated[int, typer.Option(help="Records listed per group in reports.")] = 10,
-    suites: Annotated[
-        Path | None, typer.Option(help="Folder of suite files (default: expectations/).")
-    ] = None,
-    jobs: Annotated[
-        int | None, typer.Option(min=1, help="Townships audited at once (default: the cores).")
-    ] = None,
-) -> None:
-    """Audit every township of a county in one run, then the checks across townships."""
-    try:
-        from audit.core.exitcodes import county_exit_code
+        from audit.core.exitcodes import ExitCode, county_exit_code
         from audit.county import run_county
+        from audit.county_outputs import county_verdict_line, plan_county_outputs, settle_county
+        from audit.io.config import load_config, pick
         from audit.io.gx_shim import quiet_exit
+        from audit.io.history import default_path
+        from audit.io.output import write_all
         from audit.render.county import render_county
 
-        if format in (CountyFormat.xlsx, CountyFormat.html) and output is None:
-            raise AuditError(f"--format {format.value} writes a file: add --output PATH")
-        if output is not None and _inside(output, county_dir):
-            raise AuditError(
-                f"--output {output}：审核从不写入提交文件夹 {county_dir}，请选择该文件夹以外的路径"
-                if lang is Lang.zh
-                else f"--output {output}: the audit never writes into the submission folder "
-                f"{county_dir}; choose a path outside it"
-            )
+        settings = load_config(config)
+        gate = FailOn(pick(fail_on, settings.fail_on, FailOn.ERROR))
+        language = Lang(pick(lang, settings.lang, Lang.zh))
+        _check_submission(county_dir, language)
+        period = _period_option(period)
+        start = _parse_date(pick(window_start, settings.window_start, None), "--window-start")
+        listed = int(pick(limit, settings.limit, 10))
+        plan = plan_county_outputs(formats, outputs, output_dir, county_dir, language.value)
         quiet_exit()
         report = run_county(
             county_dir,
             period=period,
-            window_start=_parse_date(window_start, "--window-start"),
-            lang=lang.value,
-            suites_dir=suites,
-            fail_on=fail_on,
+            window_start=start,
+            lang=language.value,
+            suites_dir=pick(suites, settings.suites, None),
+            fail_on=gate,
             jobs=jobs,
             on_township=_township_done if sys.stderr.isatty() else None,
+            select=pick(select, settings.select, ()),
+            exclude=pick(exclude, settings.exclude, ()),
+            history=None if no_history else (history or settings.history or default_path()),
+            history_wait=history_wait,
+            acceptances=acceptances,
         )
-        color = False if output is not None else None
-        _emit(render_county(report, format.value, limit=limit, color=color), output)
         code = county_exit_code(report)
+        if not plan.files:
+            _emit(render_county(report, plan.stdout_format, limit=listed), None)
+        else:
+            files = settle_county(plan, report)
+            rendered = [
+                (path, render_county(report, fmt, limit=listed, color=False)) for fmt, path in files
+            ]
+            check_interrupted()  # after Ctrl-C nothing is written
+            plan.prepare()
+            write_all(rendered)
+            failed = code is ExitCode.FINDINGS
+            typer.echo(county_verdict_line(report, failed, [p for _, p in files]), err=True)
     except AuditError as e:
         _fail(str(e), e.exit_code)
         return

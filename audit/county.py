@@ -46,7 +46,7 @@ import json
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
@@ -73,6 +73,10 @@ TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")
 
 TOWNSHIP_MISSING = "county-township-missing"
 REPORT_UNUSABLE = "county-report-unusable"
+TOWNSHIP_DUPLICATE = "county-township-duplicate"
+PERIOD_MISMATCH = "county-period-mismatch"
+# Files of the county folder that are not a table of its own (the county's report, acceptances).
+COUNTY_FILES = ("stat_reports", "accepted")
 
 _TEXT = {
     "zh": {
@@ -80,6 +84,14 @@ _TEXT = {
         "missing": "县级清单要求的乡镇 {label} 没有提交文件夹（{period}）",
         "report-title": "县级报表无法读取",
         "report": "县级报表 {file} 无法读取：{reason}",
+        "duplicate-title": "两个以上文件夹报送同一乡镇",
+        "duplicate": "乡镇代码 {code} 由 {n} 个文件夹报送：{folders}；只能保留一个"
+        "（跨乡镇核对只用了 {first}，历史记录未写入该乡镇）",
+        "period-title": "乡镇报送的报告期与县级不同",
+        "period": "乡镇 {label}（文件夹 {folder}）报送的是 {submitted} 的数据，县级审核的报告期是 "
+        "{period}",
+        "select-county": "--select 只列了跨乡镇规则；各乡镇的审核至少要有一条自己的规则"
+        "（加上类别或乡镇规则编号）",
         "internal": "审核时出现意外错误（{kind}）：{detail}",
         "not-county": "{path}：不是县级文件夹（没有 county.json，也没有乡镇子文件夹）",
         "no-townships": "{path}：没有乡镇提交文件夹（每个乡镇一个子文件夹）",
@@ -91,6 +103,14 @@ _TEXT = {
         "folder ({period})",
         "report-title": "County report cannot be read",
         "report": "county report {file} cannot be read: {reason}",
+        "duplicate-title": "Township submitted by more than one folder",
+        "duplicate": "township code {code} is submitted by {n} folders: {folders}; keep one "
+        "(the cross-township checks used {first} only; the history records neither)",
+        "period-title": "Township submitted for another period than the county's",
+        "period": "township {label} (folder {folder}) submitted data for {submitted}; the county "
+        "audits {period}",
+        "select-county": "--select names cross-township checks only; the townships' audits need "
+        "at least one rule of their own (add a category or a township check id)",
         "internal": "unexpected error while auditing ({kind}): {detail}",
         "not-county": "{path}: not a county folder (no county.json and no township sub-folders)",
         "no-townships": "{path}: no township submission folders (one sub-folder per township)",
@@ -151,7 +171,7 @@ def is_county_folder(path: Path) -> bool:
         return True
     try:
         own_tables = any(
-            _data_file(p) and p.stem.lower() != "stat_reports"
+            _data_file(p) and p.stem.lower() not in COUNTY_FILES
             for p in path.iterdir()
             if p.is_file()
         )
@@ -229,32 +249,61 @@ class _Outcome:
     extract: dict[str, Any] | None
     township_code: str | None = None
     township_name: str | None = None
+    submitted: str | None = None  # the period the folder was submitted for (manifest, reports)
 
 
-def _audit_one(
-    folder: Path,
-    period: str | None,
-    window_start: date | None,
-    lang: str,
-    suites_dir: Path | None,
-) -> _Outcome:
+@dataclass(frozen=True)
+class _Settings:
+    """What every township's audit is given (pickled to the workers)."""
+
+    period: str | None
+    window_start: date | None
+    lang: str
+    suites_dir: Path | None
+    select: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    history: Path | None = None  # read for the consistency rules' earlier months
+    history_wait: float = 30.0
+
+
+def _audit_one(folder: Path, settings: _Settings) -> _Outcome:
     """One township, as `audit run` would audit it; never raises."""
-    from audit.app import run_audit
+    from audit.app import latest_report_period, run_audit
+    from audit.core.period import normalise_period
     from audit.io.county import extract
     from audit.io.loader import read_manifest
 
     copied: dict[str, Any] = {}
+    submitted: list[str | None] = []
+    history = settings.history
 
     def collect(con: Any, chosen: str, township: str | None) -> None:
         copied.update(extract(con, township or folder.name))
+        if settings.period is not None:  # the period its own data say, before it was overridden
+            try:
+                own = read_manifest(folder, lang=settings.lang).get("period")
+                own = own or latest_report_period(con)
+                submitted.append(normalise_period(own) if own else None)
+            except AuditError:
+                submitted.append(None)
 
+    def series(township: str, chosen: str) -> Any:
+        from audit.io.history import read_series
+
+        assert history is not None
+        return read_series(history, township, chosen, wait=settings.history_wait)
+
+    period, lang = settings.period, settings.lang
     try:
         report = run_audit(
             folder,
             period=period,
-            window_start=window_start,
+            window_start=settings.window_start,
             lang=lang,
-            suites_dir=suites_dir,
+            suites_dir=settings.suites_dir,
+            select=settings.select,
+            exclude=settings.exclude,
+            series=series if history is not None else None,
             collect=collect,
         )
     except AuditError as e:
@@ -269,13 +318,16 @@ def _audit_one(
         detail = str(e).strip().splitlines()[0] if str(e).strip() else ""
         reason = _t(lang, "internal", kind=type(e).__name__, detail=detail)
         return _Outcome(folder.name, None, reason, None)
-    return _Outcome(folder.name, report, None, copied, report.township_code, report.township_name)
+    own = submitted[0] if submitted else report.period
+    return _Outcome(
+        folder.name, report, None, copied, report.township_code, report.township_name, own
+    )
 
 
 def _outcomes(
     folders: list[Path],
     jobs: int,
-    args: tuple[Any, ...],
+    settings: _Settings,
     done: Callable[[_Outcome], None],
     ready: Callable[[], None],
 ) -> Iterator[_Outcome]:
@@ -292,14 +344,14 @@ def _outcomes(
     ):
         ready()
         for folder in folders:
-            outcome = _audit_one(folder, *args)
+            outcome = _audit_one(folder, settings)
             done(outcome)
             yield outcome
         return
     ctx = multiprocessing.get_context("forkserver")
     ctx.set_forkserver_preload(list(PRELOAD))
     with ProcessPoolExecutor(max_workers=min(jobs, len(folders)), mp_context=ctx) as pool:
-        futures: list[Future[_Outcome]] = [pool.submit(_audit_one, f, *args) for f in folders]
+        futures: list[Future[_Outcome]] = [pool.submit(_audit_one, f, settings) for f in folders]
         try:
             ready()
         except BaseException:
@@ -326,12 +378,21 @@ def run_county(
     fail_on: FailOn | str = FailOn.ERROR,
     jobs: int | None = None,
     on_township: Callable[[TownshipEntry, int, int], None] | None = None,
+    select: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    history: Path | None = None,
+    history_wait: float = 30.0,
+    acceptances: Path | None = None,
 ) -> CountyReport:
     """Audit every township folder of `county_dir`, then the cross-township checks.
 
     `on_township(entry, done, total)` is called as each township's audit ends.
+    With `history`, every township's run and the county's are recorded in it
+    (`audit.county_cycle`); `acceptances` (default: accepted.csv in the county
+    folder) marks the accepted exceptions.
     """
     from audit.core.period import parse_period
+    from audit.county_cycle import read_acceptance_rows, settle
     from audit.io.county import (
         CountyDatabase,
         county_report_file,
@@ -339,6 +400,7 @@ def run_county(
         read_county_report,
         run_checks,
     )
+    from audit.io.selection import select_rules, split_names
     from audit.io.suites import load_suites
 
     county_dir = Path(county_dir)
@@ -352,13 +414,26 @@ def run_county(
     if not folders:
         raise AuditError(_t(lang, "no-townships", path=county_dir))
     chosen_period = period or manifest.period
+    accepted_rows, accepted_path = read_acceptance_rows(county_dir, acceptances)
     c_suites: list[Any] = []
+    # --select/--exclude: a category applies to the townships' rules and the county's alike, a
+    # check id where it belongs. Checked against both sides before any township starts (only
+    # then are the county's suites read here, before the workers start: they import GX).
+    chosen, dropped = split_names(select), split_names(exclude)
+    shipped = county_suites(suites_dir) if chosen or dropped else ()
+    county_ids = {rule.check for suite in shipped for rule in suite.rules}
+    t_select = tuple(n for n in chosen if n not in county_ids)
+    if chosen and not t_select:
+        raise AuditError(_t(lang, "select-county"))
+    t_exclude = tuple(n for n in dropped if n not in county_ids)
 
     def ready() -> None:
         # The parent's start-up, once: GX (its import overlaps the workers' start) and the
-        # suites — a broken one stops the run, exit 2, before any township is reported.
-        load_suites(suites_dir)
-        c_suites.extend(county_suites(suites_dir))
+        # suites — a broken one or a mistyped --select stops the run, exit 2, before any
+        # township is reported.
+        select_rules(load_suites(suites_dir), select=t_select, exclude=t_exclude)
+        own = shipped or county_suites(suites_dir)
+        c_suites.extend(_county_selection(own, chosen, dropped) if shipped else own)
 
     finished = 0
 
@@ -368,9 +443,19 @@ def run_county(
         if on_township is not None:
             on_township(_entry(outcome, ()), finished, len(folders))
 
-    args = (chosen_period, window_start, lang, suites_dir)
+    settings = _Settings(
+        chosen_period,
+        window_start,
+        lang,
+        suites_dir,
+        t_select,
+        t_exclude,
+        history,
+        history_wait,
+    )
     outcomes = [
-        _named(o, manifest) for o in _outcomes(folders, jobs or default_jobs(), args, done, ready)
+        _named(o, manifest)
+        for o in _outcomes(folders, jobs or default_jobs(), settings, done, ready)
     ]
 
     periods = Counter(o.report.period for o in outcomes if o.report is not None)
@@ -399,21 +484,138 @@ def run_county(
                 db.add_county_report(read_county_report(report_path, lang=lang), county_code)
             except AuditError as e:
                 extra.append(_report_finding(report_path, county_code, str(e), lang))
-        checks, found = run_checks(db, c_suites, lang=lang, county_code=county_code)
+            checks, found = run_checks(db, c_suites, lang=lang, county_code=county_code)
+    extra.extend(_duplicate_findings(outcomes, lang))
+    extra.extend(_period_findings(outcomes, county_period, lang))
     findings = sort_county_findings([*found, *extra])
-    entries = [_entry(o, findings) for o in outcomes]
+    all_checks = (*checks, *_python_checks(extra, lang))
+    settled = settle(
+        [_entry(o, findings) for o in outcomes],
+        findings,
+        all_checks,
+        county_dir=county_dir,
+        county_code=county_code,
+        county_name=manifest.county_name,
+        period=county_period,
+        window_start=window_start,
+        lang=lang,
+        suites_dir=suites_dir,
+        history=history,
+        history_wait=history_wait,
+        acceptances=accepted_rows,
+        acceptances_path=accepted_path,
+    )
     return CountyReport(
         county_code=county_code,
         county_name=manifest.county_name,
         period=county_period,
         lang=lang,
         fail_on=gate,
-        townships=ranked(entries, gate),
+        townships=ranked(settled.entries, gate, settled.history),
         findings=findings,
-        checks=(*checks, *_python_checks(extra, lang)),
+        checks=all_checks,
         expected=manifest.townships,
         meta={"path": str(county_dir)},
+        history=settled.history,
+        acceptances=settled.acceptances,
     )
+
+
+def _county_selection(
+    shipped: tuple[Any, ...],
+    chosen: tuple[str, ...],
+    dropped: tuple[str, ...],
+) -> tuple[Any, ...]:
+    """The county's rules under --select/--exclude; names of township rules select none here."""
+    from audit.core.models import Category
+
+    known = {rule.check for suite in shipped for rule in suite.rules}
+    categories = {c.value for c in Category}
+    c_chosen = {n for n in chosen if n in known or n in categories}
+    if chosen and not c_chosen:
+        # only township rules selected: the county runs none of its own
+        return tuple(replace(suite, rules=()) for suite in shipped)
+    c_dropped = {n for n in dropped if n in known or n in categories}
+    return tuple(
+        replace(
+            suite,
+            rules=tuple(
+                rule
+                for rule in suite.rules
+                if (not c_chosen or rule.check in c_chosen or rule.category.value in c_chosen)
+                and rule.check not in c_dropped
+                and rule.category.value not in c_dropped
+            ),
+        )
+        for suite in shipped
+    )
+
+
+def _duplicate_findings(outcomes: list[_Outcome], lang: str) -> list[CountyFinding]:
+    """Two folders or more with one township code: one finding per folder, both named."""
+    folders: dict[str, list[str]] = {}
+    for o in outcomes:
+        if o.township_code:
+            folders.setdefault(o.township_code, []).append(o.folder)
+    out = []
+    for code, names in folders.items():
+        if len(names) < 2:
+            continue
+        message = _t(
+            lang, "duplicate", code=code, n=len(names), folders=", ".join(names), first=names[0]
+        )
+        for name in names:
+            out.append(
+                CountyFinding(
+                    code,
+                    Finding(
+                        check=TOWNSHIP_DUPLICATE,
+                        category=Category.DUPLICATE,
+                        severity=Severity.ERROR,
+                        ledgers=("statistics",),
+                        table="stat_reports",
+                        record=f"{code}|{name}",
+                        village_code=code,
+                        message=message,
+                    ),
+                )
+            )
+    return out
+
+
+def _period_findings(
+    outcomes: list[_Outcome], period: str | None, lang: str
+) -> list[CountyFinding]:
+    """A township whose submission is for another period than the county's."""
+    out = []
+    for o in outcomes:
+        if o.report is None or period is None or not o.submitted or o.submitted == period:
+            continue
+        code = o.township_code or o.folder
+        label = f"{o.township_name} {code}" if o.township_name else code
+        out.append(
+            CountyFinding(
+                code,
+                Finding(
+                    check=PERIOD_MISMATCH,
+                    category=Category.TIMELINESS,
+                    severity=Severity.ERROR,
+                    ledgers=("statistics",),
+                    table="stat_reports",
+                    record=f"{code}|{period}|township|{code}",
+                    village_code=code,
+                    message=_t(
+                        lang,
+                        "period",
+                        label=label,
+                        folder=o.folder,
+                        submitted=o.submitted,
+                        period=period,
+                    ),
+                ),
+            )
+        )
+    return out
 
 
 def _entry(outcome: _Outcome, findings: tuple[CountyFinding, ...] | tuple[()]) -> TownshipEntry:
@@ -486,12 +688,17 @@ def _report_finding(path: Path, county_code: str, reason: str, lang: str) -> Cou
 def _python_checks(extra: list[CountyFinding], lang: str) -> tuple[CheckResult, ...]:
     """The county's folder-level checks as check results (they run in Python, not SQL)."""
     out = []
-    for check, title in ((TOWNSHIP_MISSING, "missing-title"), (REPORT_UNUSABLE, "report-title")):
+    for check, title, category in (
+        (TOWNSHIP_MISSING, "missing-title", Category.COMPLETENESS),
+        (REPORT_UNUSABLE, "report-title", Category.COMPLETENESS),
+        (TOWNSHIP_DUPLICATE, "duplicate-title", Category.DUPLICATE),
+        (PERIOD_MISMATCH, "period-title", Category.TIMELINESS),
+    ):
         n = sum(1 for f in extra if f.finding.check == check)
         out.append(
             CheckResult(
                 check=check,
-                category=Category.COMPLETENESS,
+                category=category,
                 severity=Severity.ERROR,
                 ledgers=("statistics",),
                 table="stat_reports",

@@ -16,10 +16,12 @@ Design decisions:
   as failing. An expected township with no folder is a completeness finding.
 - Verdicts and ranks are decided here, from the findings and the gate: a
   township passes when no finding of its own audit and no county finding sent
-  to it reaches `--fail-on`. The rank (the county grades its townships)
-  orders: audited before unusable, passing before failing, then fewer errors
-  and warnings per 1,000 women on the register, then higher logical
-  correctness and completeness; ties share a rank.
+  to it reaches `--fail-on`, counted as a single run counts them (the `new-*`
+  gates by each finding's status since last month, accepted exceptions never).
+  The rank (the county grades its townships) orders: audited before
+  unusable, passing before failing, then fewer errors and warnings per 1,000
+  women on the register, then higher logical correctness and completeness;
+  ties share a rank.
 - Pure: stdlib and the core models only.
 """
 
@@ -28,18 +30,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from audit.core.acceptance import AcceptanceOutcome
+from audit.core.exitcodes import fails_gate, finding_fails
+from audit.core.lifecycle import Lifecycle
 from audit.core.models import AuditReport, CheckResult, Finding, Severity
 
 COUNTY_LEVEL = "county"
-
-
-def gate_severities(fail_on: str) -> frozenset[Severity]:
-    """The severities that fail under `--fail-on` (error, warning or never)."""
-    if fail_on == "never":
-        return frozenset()
-    if fail_on == "warning":
-        return frozenset({Severity.ERROR, Severity.WARNING})
-    return frozenset({Severity.ERROR})
 
 
 @dataclass(frozen=True)
@@ -143,6 +139,24 @@ class CountyReport:
     checks: tuple[CheckResult, ...]  # the cross-township rules that ran
     expected: tuple[ExpectedTownship, ...] = ()  # from county.json; () when none
     meta: dict[str, str] = field(default_factory=dict)
+    # the monthly cycle: the cross-township findings' statuses since the county's previous
+    # recorded run (None without a history), and the acceptances of the findings sent to the
+    # county office itself (those sent to a township are in its report's `acceptances`)
+    history: Lifecycle | None = None
+    acceptances: AcceptanceOutcome | None = None
+
+    def acceptances_of(self, c: CountyFinding) -> AcceptanceOutcome | None:
+        """The acceptances applying to a cross-township finding: its township's, or the county's."""
+        for t in self.townships:
+            if t.township_code == c.township_code and t.report is not None:
+                return t.report.acceptances
+        return self.acceptances
+
+    def fails(self, c: CountyFinding) -> bool:
+        """Whether a cross-township finding fails the gate (statuses and acceptances counted)."""
+        return finding_fails(
+            c.finding, self.fail_on, history=self.history, acceptances=self.acceptances_of(c)
+        )
 
     @property
     def failed(self) -> tuple[TownshipEntry, ...]:
@@ -158,8 +172,7 @@ class CountyReport:
         return tuple(f for f in self.findings if f.township_code not in codes)
 
     def passed(self) -> bool:
-        gate = gate_severities(self.fail_on)
-        return not self.failed and not any(f.severity in gate for f in self.county_own())
+        return not self.failed and not any(self.fails(f) for f in self.county_own())
 
     def summary(self) -> dict[str, Any]:
         by_check: dict[str, int] = {}
@@ -183,14 +196,21 @@ def sort_county_findings(findings: list[CountyFinding]) -> tuple[CountyFinding, 
     return tuple(sorted(findings, key=CountyFinding.sort_key))
 
 
-def township_passes(entry: TownshipEntry, fail_on: str) -> bool:
-    """The gate for one township: audited, and no finding of it or sent to it reaches the gate."""
+def township_passes(entry: TownshipEntry, fail_on: str, history: Lifecycle | None = None) -> bool:
+    """The gate for one township: audited, and no finding of it or sent to it reaches the gate.
+
+    Its own findings count as its single run counts them (`fails_gate`: new-* gates, accepted
+    exceptions); a cross-township finding by the county's `history` and the township's
+    acceptances.
+    """
     if entry.report is None:
         return False
-    gate = gate_severities(fail_on)
-    if any(f.severity in gate for f in entry.report.findings):
+    if any(fails_gate(entry.report, f, fail_on) for f in entry.report.findings):
         return False
-    return not any(c.severity in gate for c in entry.county_findings)
+    return not any(
+        finding_fails(c.finding, fail_on, history=history, acceptances=entry.report.acceptances)
+        for c in entry.county_findings
+    )
 
 
 def _per_thousand(count: int, women: int) -> float:
@@ -209,11 +229,13 @@ def rank_key(entry: TownshipEntry) -> tuple[Any, ...]:
     )
 
 
-def ranked(entries: list[TownshipEntry], fail_on: str) -> tuple[TownshipEntry, ...]:
+def ranked(
+    entries: list[TownshipEntry], fail_on: str, history: Lifecycle | None = None
+) -> tuple[TownshipEntry, ...]:
     """Verdicts and ranks: entries in rank order (ties share a rank; unusable ones get none)."""
     from dataclasses import replace
 
-    judged = [replace(e, passed=township_passes(e, fail_on)) for e in entries]
+    judged = [replace(e, passed=township_passes(e, fail_on, history)) for e in entries]
     judged.sort(key=lambda e: (rank_key(e), e.township_code or "", e.folder))
     out: list[TownshipEntry] = []
     previous: tuple[Any, ...] | None = None

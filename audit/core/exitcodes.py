@@ -14,10 +14,11 @@ from __future__ import annotations
 from enum import IntEnum, StrEnum
 from typing import TYPE_CHECKING
 
-from audit.core.lifecycle import Status
+from audit.core.lifecycle import Lifecycle, Status
 from audit.core.models import AuditReport, Finding, Severity
 
 if TYPE_CHECKING:
+    from audit.core.acceptance import AcceptanceOutcome
     from audit.core.county import CountyReport
 
 
@@ -60,16 +61,26 @@ def exit_code_for_error(error: BaseException, *, interrupted: bool = False) -> E
 
 def fails_gate(report: AuditReport, f: Finding, fail_on: FailOn | str) -> bool:
     """Whether this one finding fails the gate (renderers mark the same findings)."""
+    return finding_fails(f, fail_on, history=report.history, acceptances=report.acceptances)
+
+
+def finding_fails(
+    f: Finding,
+    fail_on: FailOn | str,
+    *,
+    history: Lifecycle | None,
+    acceptances: AcceptanceOutcome | None,
+) -> bool:
+    """The gate for one finding, given its statuses since last month and the acceptances."""
     gate = FailOn(fail_on)
     if gate is FailOn.NEVER:
         return False
     only_errors = gate in (FailOn.ERROR, FailOn.NEW_ERROR)
     if f.severity is not Severity.ERROR and (only_errors or f.severity is not Severity.WARNING):
         return False
-    if report.acceptances is not None and report.acceptances.is_accepted(f):
+    if acceptances is not None and acceptances.is_accepted(f):
         return False
     only_new = gate in (FailOn.NEW_ERROR, FailOn.NEW_WARNING)
-    history = report.history
     return not (only_new and history is not None and history.of(f).status is Status.PERSISTING)
 
 
@@ -77,15 +88,14 @@ def county_exit_code(county: CountyReport) -> ExitCode:
     """The county's gate, by the same rules as one township's (the report carries --fail-on).
 
     It fails when any township fails its gate (its own findings or the
-    cross-township findings sent to it), when any township could not be
-    audited — whatever the gate, as a single run of that folder would not
-    pass — or when a finding sent to the county office itself (its own report,
-    an expected township with no folder) reaches the gate.
+    cross-township findings sent to it, with their statuses since last month
+    and the acceptances, as `fails_gate` counts them), when any township could
+    not be audited — whatever the gate, as a single run of that folder would
+    not pass — or when a finding sent to the county office itself (its own
+    report, an expected township with no folder) reaches the gate.
     """
     if county.unusable:
         return ExitCode.FINDINGS
-    if FailOn(county.fail_on) is FailOn.NEVER:
-        return ExitCode.OK
     return ExitCode.OK if county.passed() else ExitCode.FINDINGS
 
 

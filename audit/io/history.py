@@ -251,29 +251,63 @@ def record_run(
     wait: float = DEFAULT_WAIT_SECONDS,
 ) -> AuditReport:
     """Record `report` in the history; return it with its lifecycle (`report.history`)."""
-    township = report.township_code or ""
-    run_id = uuid.uuid4().hex
+    return record_runs(
+        history_path, [RunToRecord(report, tuple(inputs), submission)], suites=suites, wait=wait
+    )[0]
+
+
+@dataclass(frozen=True)
+class RunToRecord:
+    report: AuditReport
+    inputs: tuple[InputFile, ...] = ()
+    submission: str | None = None
+
+
+def record_runs(
+    history_path: Path,
+    runs: Sequence[RunToRecord],
+    *,
+    suites: str | None = None,
+    wait: float = DEFAULT_WAIT_SECONDS,
+) -> list[AuditReport]:
+    """Record several runs (a county's townships) in one transaction: all of them or none.
+
+    Each is recorded exactly as `record_run` records it alone; the reports come back in the
+    same order, each with its lifecycle.
+    """
+    if not runs:
+        return []
     with open_history(history_path, wait=wait) as con:
 
-        def write() -> Lifecycle:
-            baseline = read_baseline(con, township, report.period)
-            lifecycle = replace(
-                compute_lifecycle(report.findings, report.period, baseline), run_id=run_id
-            )
-            con.execute(
-                "UPDATE runs SET superseded_by = ? "
-                "WHERE township_code = ? AND period = ? AND superseded_by IS NULL",
-                [run_id, township, report.period],
-            )
-            _insert_run(con, run_id, report, lifecycle, suites, submission)
-            _insert_inputs(con, run_id, inputs)
-            _insert_findings(con, run_id, report, lifecycle)
-            _insert_figures(con, run_id, report)
-            _insert_report_rows(con, run_id, report.report_rows)
-            return lifecycle
+        def write() -> list[Lifecycle]:
+            return [_record(con, run.report, run.inputs, suites, run.submission) for run in runs]
 
-        lifecycle = _in_transaction(con, write)
-    return replace(report, history=lifecycle)
+        lifecycles = _in_transaction(con, write)
+    return [replace(run.report, history=lc) for run, lc in zip(runs, lifecycles, strict=True)]
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection,
+    report: AuditReport,
+    inputs: Sequence[InputFile],
+    suites: str | None,
+    submission: str | None,
+) -> Lifecycle:
+    township = report.township_code or ""
+    run_id = uuid.uuid4().hex
+    baseline = read_baseline(con, township, report.period)
+    lifecycle = replace(compute_lifecycle(report.findings, report.period, baseline), run_id=run_id)
+    con.execute(
+        "UPDATE runs SET superseded_by = ? "
+        "WHERE township_code = ? AND period = ? AND superseded_by IS NULL",
+        [run_id, township, report.period],
+    )
+    _insert_run(con, run_id, report, lifecycle, suites, submission)
+    _insert_inputs(con, run_id, inputs)
+    _insert_findings(con, run_id, report, lifecycle)
+    _insert_figures(con, run_id, report)
+    _insert_report_rows(con, run_id, report.report_rows)
+    return lifecycle
 
 
 def _insert_run(

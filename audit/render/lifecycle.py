@@ -12,8 +12,8 @@ Design decisions:
 
 from __future__ import annotations
 
-from audit.core.acceptance import Acceptance
-from audit.core.lifecycle import Status, status_first
+from audit.core.acceptance import Acceptance, AcceptanceOutcome
+from audit.core.lifecycle import Lifecycle, Status, status_first
 from audit.core.models import AuditReport, Finding
 from audit.render.labels import lang_of, semicolon
 
@@ -86,9 +86,14 @@ def status_of(report: AuditReport, f: Finding) -> Status | None:
 
 def status_text(report: AuditReport, f: Finding, lang: str) -> str:
     """'new', 'persisting since 2026-07 (3 months)', 'reopened (last seen …)'; '' without one."""
-    if report.history is None:
+    return tracked_text(report.history, f, lang)
+
+
+def tracked_text(history: Lifecycle | None, f: Finding, lang: str) -> str:
+    """`status_text` from a lifecycle (the county's cross-township findings have their own)."""
+    if history is None:
         return ""
-    t = report.history.of(f)
+    t = history.of(f)
     if t.status is Status.PERSISTING:
         return word("persisting_since", lang, since=t.since, months=t.months)
     if t.status is Status.REOPENED and t.last_seen:
@@ -101,7 +106,11 @@ def acceptance_of(report: AuditReport, f: Finding) -> Acceptance | None:
 
 
 def accepted_text(report: AuditReport, f: Finding, lang: str) -> str:
-    a = acceptance_of(report, f)
+    return acceptance_text(report.acceptances, f, lang)
+
+
+def acceptance_text(acceptances: AcceptanceOutcome | None, f: Finding, lang: str) -> str:
+    a = acceptances.of(f) if acceptances is not None else None
     if a is None:
         return ""
     return word("accepted_reason", lang, reason=a.reason, by=a.accepted_by, expires=a.expires)
@@ -109,8 +118,15 @@ def accepted_text(report: AuditReport, f: Finding, lang: str) -> str:
 
 def full_status(report: AuditReport, f: Finding, lang: str) -> str:
     """Status and acceptance in one cell: what a table column shows."""
+    return status_cell(report.history, report.acceptances, f, lang)
+
+
+def status_cell(
+    history: Lifecycle | None, acceptances: AcceptanceOutcome | None, f: Finding, lang: str
+) -> str:
+    """`full_status` from a lifecycle and acceptances."""
     return semicolon(lang).join(
-        x for x in (status_text(report, f, lang), accepted_text(report, f, lang)) if x
+        x for x in (tracked_text(history, f, lang), acceptance_text(acceptances, f, lang)) if x
     )
 
 

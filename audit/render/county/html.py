@@ -15,13 +15,22 @@ from __future__ import annotations
 from html import escape
 
 from audit.core.county import CountyFinding, CountyReport, TownshipEntry
-from audit.core.models import Finding, Severity
+from audit.core.models import AuditReport, Finding, Severity
 from audit.render.county.labels import (
     counts_line,
+    cross_ordered,
+    cross_since_line,
+    cross_status,
     four_gaps,
+    has_cycle,
     label,
+    own_ordered,
+    own_status,
     pct,
+    resolved_title,
     result_text,
+    status_head,
+    township_cycle_lines,
     township_label,
 )
 from audit.render.labels import category_name, severity_name
@@ -40,6 +49,7 @@ thead { display: table-header-group; } tr { page-break-inside: avoid; }
 .unusable { background: #7030a0; color: #fff; font-weight: bold; padding: 1px 6px; }
 .error { color: #c00000; font-weight: bold; } .warning { color: #9c6500; } .info { color: #1f6feb; }
 .note { color: #555; font-size: 12px; } code { font-size: 12px; }
+.since { font-weight: bold; } td.status { white-space: nowrap; font-size: 12px; }
 nav.index { display: flex; flex-wrap: wrap; gap: 6px; margin: 8px 0; }
 nav.index a { text-decoration: none; border-radius: 3px; }
 section.township { page-break-before: always; }
@@ -93,7 +103,12 @@ def render(county: CountyReport, *, limit: int = 10) -> str:
     out += _ranking(county, lang)
     if county.findings:
         out.append(f"<h2>{_e(label('cross', lang))} ({len(county.findings)})</h2>")
+        since = cross_since_line(county)
+        if since:
+            out.append(f'<p class="since">{_e(since)}</p>')
         out += _cross(county, list(county.findings), lang, limit)
+        if county.history is not None:
+            out += _resolved(county.history.resolved, lang, limit)
     else:
         out.append(f"<h2>{_e(label('cross_none', lang))}</h2>")
     out.append(f"<h2>{_e(label('per_township', lang))}</h2>")
@@ -148,21 +163,33 @@ def _ranking(county: CountyReport, lang: str) -> list[str]:
     return out
 
 
+def _head(heads: tuple[str, ...], status: bool, lang: str) -> str:
+    cells = [_e(label(k, lang)) for k in heads] + ([_e(status_head(lang))] if status else [])
+    return "<table><thead><tr>" + "".join(f"<th>{c}</th>" for c in cells) + "</tr></thead><tbody>"
+
+
+def _resolved(resolved: tuple[Finding, ...], lang: str, limit: int) -> list[str]:
+    if not resolved:
+        return []
+    out = [f'<p class="note">{_e(resolved_title(lang, len(resolved)))}:']
+    out += [f"<br>{_e(f.check)} <code>{_e(f.record)}</code>" for f in resolved[:limit]]
+    if len(resolved) > limit:
+        out.append(f"<br>{_e(label('more', lang, n=len(resolved) - limit))}")
+    return [*out, "</p>"]
+
+
 def _cross(county: CountyReport, rows: list[CountyFinding], lang: str, limit: int) -> list[str]:
-    heads = ("severity", "send_to", "check", "record", "message")
-    out = [
-        "<table><thead><tr>"
-        + "".join(f"<th>{_e(label(k, lang))}</th>" for k in heads)
-        + "</tr></thead><tbody>"
-    ]
-    for c in rows[:limit]:
+    status = has_cycle(county)
+    out = [_head(("severity", "send_to", "check", "record", "message"), status, lang)]
+    for c in cross_ordered(county, rows)[:limit]:
         f = c.finding
         to = township_label(county, c.township_code)
+        mark = f'<td class="status">{_e(cross_status(county, c))}</td>' if status else ""
         out.append(
             f'<tr><td class="{f.severity}">{_e(severity_name(f.severity, lang))}</td>'
             f'<td><a href="#{_anchor(c.township_code)}">{_e(to)}</a></td>'
             f"<td>{_e(f.check)}<br>{_e(category_name(f.category, lang))}</td>"
-            f"<td><code>{_e(f.record)}</code></td><td>{_e(f.message)}</td></tr>"
+            f"<td><code>{_e(f.record)}</code></td><td>{_e(f.message)}</td>{mark}</tr>"
         )
     out.append("</tbody></table>")
     if len(rows) > limit:
@@ -170,19 +197,16 @@ def _cross(county: CountyReport, rows: list[CountyFinding], lang: str, limit: in
     return out
 
 
-def _own(findings: tuple[Finding, ...], lang: str, limit: int) -> list[str]:
-    heads = ("severity", "check", "record", "message")
-    out = [
-        "<table><thead><tr>"
-        + "".join(f"<th>{_e(label(k, lang))}</th>" for k in heads)
-        + "</tr></thead><tbody>"
-    ]
+def _own(report: AuditReport, status: bool, lang: str, limit: int) -> list[str]:
+    findings = own_ordered(report)
+    out = [_head(("severity", "check", "record", "message"), status, lang)]
     for f in findings[:limit]:
+        mark = f'<td class="status">{_e(own_status(report, f))}</td>' if status else ""
         out.append(
             f'<tr><td class="{f.severity}">{_e(severity_name(f.severity, lang))}</td>'
             f"<td>{_e(f.check)}<br>{_e(category_name(f.category, lang))}</td>"
             f"<td><code>{_e(f.record)}</code><br>{_e(f.village_code or '')}</td>"
-            f"<td>{_e(f.message)}</td></tr>"
+            f"<td>{_e(f.message)}</td>{mark}</tr>"
         )
     out.append("</tbody></table>")
     if len(findings) > limit:
@@ -205,8 +229,13 @@ def _township(county: CountyReport, t: TownshipEntry, lang: str, limit: int) -> 
         f"<p>{_e(label('errors', lang))} {s['errors']} · {_e(label('warnings', lang))} "
         f"{s['warnings']} · info {s['info']}</p>"
     )
+    for i, line in enumerate(township_cycle_lines(t.report)):
+        cls = "since" if i == 0 and t.report.history else "note"
+        out.append(f'<p class="{cls}">{_e(line)}</p>')
     if t.report.findings:
-        out += _own(t.report.findings, lang, limit)
+        out += _own(t.report, has_cycle(county), lang, limit)
+    if t.report.history is not None:
+        out += _resolved(t.report.history.resolved, lang, limit)
     if t.county_findings:
         out.append(f"<p><b>{_e(label('cross', lang))}</b></p>")
         out += _cross(county, list(t.county_findings), lang, limit)

@@ -9,7 +9,12 @@ it). Each entry of `townships`, in rank order, is the document `audit run
 cross-township findings too) and `county_findings` (the cross-township
 findings sent to it); a folder that could not be audited has
 `township_code`, `township_name`, `failure` (the reason) instead of the audit.
-Nothing that varies between runs is written.
+With a history, every cross-township finding carries `status` (as a
+township's findings do) and the document a `history` object (the county's
+previous recorded period, counts, the resolved cross-township findings); an
+accepted one carries `accepted`, and `acceptances` lists the acceptances file's
+expired and stale rows of the county office. Nothing that varies between
+runs is written.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from audit.core.county import CountyReport, TownshipEntry
+from audit.core.county import CountyFinding, CountyReport, TownshipEntry
 from audit.render.json import document
 
 
@@ -27,7 +32,18 @@ def _verdict(entry: TownshipEntry) -> str:
     return "pass" if entry.passed else "fail"
 
 
-def township_document(entry: TownshipEntry) -> dict[str, Any]:
+def cross_finding(county: CountyReport, c: CountyFinding) -> dict[str, Any]:
+    out = c.to_dict()
+    if county.history is not None:
+        out["status"] = county.history.of(c.finding).to_dict()
+    outcome = county.acceptances_of(c)
+    a = outcome.of(c.finding) if outcome is not None else None
+    if a is not None:
+        out["accepted"] = {"reason": a.reason, "by": a.accepted_by, "until": a.expires}
+    return out
+
+
+def township_document(county: CountyReport, entry: TownshipEntry) -> dict[str, Any]:
     head: dict[str, Any] = {
         "folder": entry.folder,
         "rank": entry.rank,
@@ -40,21 +56,27 @@ def township_document(entry: TownshipEntry) -> dict[str, Any]:
             "failure": entry.failure,
         }
     else:
-        body = document(entry.report)
-    return {**head, **body, "county_findings": [c.to_dict() for c in entry.county_findings]}
+        body = document(entry.report, county.fail_on)
+    cross = [cross_finding(county, c) for c in entry.county_findings]
+    return {**head, **body, "county_findings": cross}
 
 
 def county_document(county: CountyReport) -> dict[str, Any]:
-    return {
+    doc: dict[str, Any] = {
         "county_code": county.county_code,
         "county_name": county.county_name,
         "period": county.period,
         "fail_on": county.fail_on,
         "verdict": "pass" if county.passed() else "fail",
         "summary": county.summary(),
-        "findings": [c.to_dict() for c in county.findings],
-        "townships": [township_document(t) for t in county.townships],
+        "findings": [cross_finding(county, c) for c in county.findings],
+        "townships": [township_document(county, t) for t in county.townships],
     }
+    if county.history is not None:
+        doc["history"] = county.history.to_dict()
+    if county.acceptances is not None:
+        doc["acceptances"] = county.acceptances.to_dict()
+    return doc
 
 
 def render(county: CountyReport, *, limit: int = 10) -> str:

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from audit.core.county import CountyReport, TownshipEntry
+from collections.abc import Sequence
+
+from audit.core.county import CountyFinding, CountyReport, TownshipEntry
+from audit.core.lifecycle import Lifecycle
+from audit.core.models import AuditReport, Finding
+from audit.render import lifecycle as cycle
 
 LABELS: dict[str, dict[str, str]] = {
     "title": {"zh": "县级四数一致审核报告", "en": "County four-number consistency audit"},
@@ -127,3 +132,66 @@ def four_gaps(entry: TownshipEntry) -> tuple[str, str, str, str] | None:
         gap(row.short_acting_gap),
         gap(row.out_migrants_gap),
     )
+
+
+# --- the monthly cycle: statuses since last month, accepted exceptions ---------------------------
+
+
+def cross_status(county: CountyReport, c: CountyFinding) -> str:
+    """A cross-township finding's status since last month and its acceptance ('' without)."""
+    return cycle.status_cell(county.history, county.acceptances_of(c), c.finding, county.lang)
+
+
+def own_status(report: AuditReport, f: Finding) -> str:
+    """A township finding's status, as its single report shows it."""
+    return cycle.full_status(report, f, report.lang)
+
+
+def cross_ordered(county: CountyReport, rows: Sequence[CountyFinding]) -> list[CountyFinding]:
+    """New and reopened cross-township findings first (each group in report order)."""
+    h = county.history
+    if h is None:
+        return list(rows)
+    return sorted(rows, key=lambda c: h.of(c.finding).status.rank)
+
+
+def own_ordered(report: AuditReport) -> list[Finding]:
+    return cycle.ordered(report, report.findings)
+
+
+def has_cycle(county: CountyReport) -> bool:
+    """Whether any status or acceptance is known (then the reports show a status column)."""
+    return (
+        county.history is not None
+        or county.acceptances is not None
+        or any(
+            t.report is not None and (t.report.history or t.report.acceptances)
+            for t in county.townships
+        )
+    )
+
+
+def _since(history: Lifecycle, lang: str) -> str:
+    counts = history.counts()
+    if history.previous_period is None:
+        return cycle.word("first", lang, new=counts["new"])
+    return cycle.word("since", lang, previous=history.previous_period, **counts)
+
+
+def cross_since_line(county: CountyReport) -> str | None:
+    """'since last month (2026-09): …' for the findings across townships; None without one."""
+    return _since(county.history, county.lang) if county.history is not None else None
+
+
+def township_cycle_lines(report: AuditReport) -> list[str]:
+    """The township's 'since last month' line and its acceptance notes, as its own report has."""
+    line = cycle.since_line(report, report.lang)
+    return [*([line] if line else []), *cycle.acceptance_notes(report, report.lang)]
+
+
+def resolved_title(lang: str, n: int) -> str:
+    return f"{cycle.word('resolved_title', lang)} ({n})"
+
+
+def status_head(lang: str) -> str:
+    return cycle.word("status", lang)

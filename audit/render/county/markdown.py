@@ -9,13 +9,22 @@ Pipes and line breaks in values are escaped so a message never breaks a table.
 from __future__ import annotations
 
 from audit.core.county import CountyFinding, CountyReport, TownshipEntry
-from audit.core.models import Finding, Severity
+from audit.core.models import AuditReport, Finding, Severity
 from audit.render.county.labels import (
     counts_line,
+    cross_ordered,
+    cross_since_line,
+    cross_status,
     four_gaps,
+    has_cycle,
     label,
+    own_ordered,
+    own_status,
     pct,
+    resolved_title,
     result_text,
+    status_head,
+    township_cycle_lines,
     township_label,
 )
 from audit.render.labels import category_name, severity_name
@@ -94,7 +103,11 @@ def render(county: CountyReport, *, limit: int = 10) -> str:
     lines += ["", f"_{label('four_note', lang)}_", "", f"_{label('rank_note', lang)}_", ""]
     if county.findings:
         lines += [f"## {label('cross', lang)} ({len(county.findings)})", ""]
+        since = cross_since_line(county)
+        lines += [f"**{since}**", ""] if since else []
         lines += _cross(county, list(county.findings), lang, limit)
+        if county.history is not None:
+            lines += _resolved(county.history.resolved, lang, limit)
     else:
         lines += [f"## {label('cross_none', lang)}", ""]
     lines += [f"## {label('per_township', lang)}", ""]
@@ -104,7 +117,9 @@ def render(county: CountyReport, *, limit: int = 10) -> str:
 
 
 def _cross(county: CountyReport, rows: list[CountyFinding], lang: str, limit: int) -> list[str]:
+    status = has_cycle(county)
     head = [label(k, lang) for k in ("severity", "send_to", "check", "record", "message")]
+    head += [status_head(lang)] if status else []
     body: list[list[object]] = [
         [
             severity_name(c.severity, lang),
@@ -112,8 +127,9 @@ def _cross(county: CountyReport, rows: list[CountyFinding], lang: str, limit: in
             f"{c.finding.check} ({category_name(c.finding.category, lang)})",
             f"`{c.finding.record}`",
             c.finding.message,
+            *([cross_status(county, c)] if status else []),
         ]
-        for c in rows[:limit]
+        for c in cross_ordered(county, rows)[:limit]
     ]
     out = _table(head, body)
     if len(rows) > limit:
@@ -121,14 +137,27 @@ def _cross(county: CountyReport, rows: list[CountyFinding], lang: str, limit: in
     return [*out, ""]
 
 
-def _own(findings: tuple[Finding, ...], lang: str, limit: int) -> list[str]:
+def _resolved(resolved: tuple[Finding, ...], lang: str, limit: int) -> list[str]:
+    if not resolved:
+        return []
+    out = [f"{resolved_title(lang, len(resolved))}:", ""]
+    out += [f"- {f.check} `{f.record}`" for f in resolved[:limit]]
+    if len(resolved) > limit:
+        out.append(f"- {label('more', lang, n=len(resolved) - limit)}")
+    return [*out, ""]
+
+
+def _own(report: AuditReport, status: bool, lang: str, limit: int) -> list[str]:
+    findings = own_ordered(report)
     head = [label(k, lang) for k in ("severity", "check", "record", "message")]
+    head += [status_head(lang)] if status else []
     body: list[list[object]] = [
         [
             severity_name(f.severity, lang),
             f"{f.check} ({category_name(f.category, lang)})",
             f"`{f.record}`" if f.record else "",
             f.message,
+            *([own_status(report, f)] if status else []),
         ]
         for f in findings[:limit]
     ]
@@ -153,8 +182,12 @@ def _township(county: CountyReport, t: TownshipEntry, lang: str, limit: int) -> 
         f"info {s['info']}",
         "",
     ]
+    for line in township_cycle_lines(t.report):
+        out += [line, ""]
     if t.report.findings:
-        out += _own(t.report.findings, lang, limit)
+        out += _own(t.report, has_cycle(county), lang, limit)
+    if t.report.history is not None:
+        out += _resolved(t.report.history.resolved, lang, limit)
     if t.county_findings:
         out += [f"**{label('cross', lang)}**", ""]
         out += _cross(county, list(t.county_findings), lang, limit)

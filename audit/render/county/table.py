@@ -18,13 +18,20 @@ from rich.table import Table
 from rich.text import Text
 
 from audit.core.county import CountyFinding, CountyReport, TownshipEntry
-from audit.core.models import Finding, Severity
+from audit.core.models import AuditReport, Finding, Severity
 from audit.render.county.labels import (
     counts_line,
+    cross_ordered,
+    cross_since_line,
+    cross_status,
     four_gaps,
     label,
+    own_ordered,
+    own_status,
     pct,
+    resolved_title,
     result_text,
+    township_cycle_lines,
     township_label,
 )
 from audit.render.labels import category_name, severity_name
@@ -136,6 +143,9 @@ def _finding_lines(
         )
         line.append(f"  → {township_label(county, c.township_code)}", style="bold")
         line.append(f"  {label('record', lang)} {f.record}", style="dim")
+        status = cross_status(county, c)
+        if status:
+            line.append(f"  [{status}]")
         console.print(line)
         console.print(Padding(Text(f.message), (0, 0, 0, 6)))
     if len(rows) > limit:
@@ -147,10 +157,24 @@ def _cross(console: Console, county: CountyReport, lang: str, limit: int) -> Non
         _section(console, label("cross_none", lang))
         return
     _section(console, f"{label('cross', lang)} ({len(county.findings)})")
-    _finding_lines(console, county, list(county.findings), lang, limit)
+    since = cross_since_line(county)
+    if since:
+        console.print(Text(since, style="bold"))
+    _finding_lines(console, county, cross_ordered(county, county.findings), lang, limit)
+    if county.history is not None and county.history.resolved:
+        _resolved(console, county.history.resolved, lang, limit)
 
 
-def _own_lines(console: Console, findings: tuple[Finding, ...], lang: str, limit: int) -> None:
+def _resolved(console: Console, resolved: tuple[Finding, ...], lang: str, limit: int) -> None:
+    console.print(f"  {resolved_title(lang, len(resolved))}:")
+    for f in resolved[:limit]:
+        console.print(Text(f"    {f.check}  {label('record', lang)} {f.record}", style="dim"))
+    if len(resolved) > limit:
+        console.print(Text("    " + label("more", lang, n=len(resolved) - limit), style="dim"))
+
+
+def _own_lines(console: Console, report: AuditReport, lang: str, limit: int) -> None:
+    findings = own_ordered(report)
     for f in findings[:limit]:
         line = Text("  ")
         line.append(severity_name(f.severity, lang), style=_SEVERITY_STYLE[f.severity])
@@ -160,6 +184,9 @@ def _own_lines(console: Console, findings: tuple[Finding, ...], lang: str, limit
             else f"  {f.check} ({category_name(f.category, lang)})"
         )
         line.append(f"  {f.village_code or ''}  {label('record', lang)} {f.record}", style="dim")
+        status = own_status(report, f)
+        if status:
+            line.append(f"  [{status}]")
         console.print(line)
         console.print(Padding(Text(f.message), (0, 0, 0, 6)))
     if len(findings) > limit:
@@ -189,8 +216,13 @@ def _township(
             f"  {label('errors', lang)} {s['errors']} · {label('warnings', lang)} "
             f"{s['warnings']} · info {s['info']}"
         )
+        for line in township_cycle_lines(t.report):
+            console.print(Padding(Text(line), (0, 0, 0, 2)))
         if t.report.findings:
-            _own_lines(console, t.report.findings, lang, limit)
+            _own_lines(console, t.report, lang, limit)
+        h = t.report.history
+        if h is not None and h.resolved:
+            _resolved(console, h.resolved, lang, limit)
     if t.county_findings:
         console.print(f"  {label('cross', lang)}:")
-        _finding_lines(console, county, list(t.county_findings), lang, limit)
+        _finding_lines(console, county, cross_ordered(county, t.county_findings), lang, limit)

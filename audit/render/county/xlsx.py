@@ -29,12 +29,20 @@ from audit.core.county import CountyFinding, CountyReport, TownshipEntry
 from audit.core.models import Finding, Severity
 from audit.render.county.labels import (
     counts_line,
+    cross_since_line,
+    cross_status,
     four_gaps,
+    has_cycle,
     label,
+    own_status,
+    resolved_title,
     result_text,
+    status_head,
+    township_cycle_lines,
     township_label,
 )
 from audit.render.labels import category_name, severity_name
+from audit.render.lifecycle import word
 
 MAX_WIDTH = 80
 SHEET_LABELS = {
@@ -207,16 +215,19 @@ _FOUR = {
 }
 
 
-def _finding_head(lang: str, with_township: bool) -> list[str]:
+def _finding_head(lang: str, with_township: bool, status: bool = False) -> list[str]:
     keys = ["severity", *(["send_to"] if with_township else []), "check", "category", "table"]
     return [label(k, lang) for k in keys] + [
         label("record", lang),
         "village_code",
         label("message", lang),
+        *([status_head(lang)] if status else []),
     ]
 
 
-def _finding_row(s: _Sheet, row: int, f: Finding, lang: str, to: str | None) -> None:
+def _finding_row(
+    s: _Sheet, row: int, f: Finding, lang: str, to: str | None, status: str | None = None
+) -> None:
     values: list[Any] = [severity_name(f.severity, lang)]
     if to is not None:
         values.append(to)
@@ -225,16 +236,41 @@ def _finding_row(s: _Sheet, row: int, f: Finding, lang: str, to: str | None) -> 
         s.cell(row, col, v)
     s.ws.write_string(row, len(values), f.message, s.f["wrap"])
     s.widths[len(values)] = min(max(s.widths.get(len(values), 0), _width(f.message)), MAX_WIDTH)
+    if status is not None:
+        s.cell(row, len(values) + 1, status)
+
+
+def _resolved_rows(
+    s: _Sheet, row: int, resolved: tuple[Finding, ...], lang: str, to: str | None
+) -> int:
+    """The findings resolved since last month, below the others, marked resolved."""
+    if not resolved:
+        return row
+    row += 2
+    s.ws.write_string(row, 0, resolved_title(lang, len(resolved)), s.f["bold"])
+    for f in resolved:
+        row += 1
+        _finding_row(s, row, f, lang, to, word("resolved", lang))
+    return row
 
 
 def _cross(s: _Sheet, county: CountyReport, rows: list[CountyFinding], lang: str) -> None:
-    head = _finding_head(lang, True)
-    s.header(0, head)
-    row = 0
+    status = has_cycle(county)
+    since = cross_since_line(county)
+    first = 2 if since else 0
+    if since:
+        s.ws.write_string(0, 0, since, s.f["bold"])
+    head = _finding_head(lang, True, status)
+    s.header(first, head)
+    row = first
     for c in sorted(rows, key=lambda c: (c.township_code, c.sort_key())):
         row += 1
-        _finding_row(s, row, c.finding, lang, township_label(county, c.township_code))
-    s.finish(0, row, len(head))
+        mark = cross_status(county, c) if status else None
+        _finding_row(s, row, c.finding, lang, township_label(county, c.township_code), mark)
+    last = row
+    if county.history is not None:
+        _resolved_rows(s, row, county.history.resolved, lang, "")
+    s.finish(first, last, len(head))
 
 
 def _township(s: _Sheet, county: CountyReport, t: TownshipEntry, lang: str) -> None:
@@ -248,14 +284,23 @@ def _township(s: _Sheet, county: CountyReport, t: TownshipEntry, lang: str) -> N
         s.cell(3, 1, t.failure)
         s.finish(0, 0, 2)
         return
-    head = _finding_head(lang, True)
-    first = 4
+    status = has_cycle(county)
+    notes = township_cycle_lines(t.report)
+    for i, line in enumerate(notes):
+        bold = s.f["bold"] if i == 0 and t.report.history else None
+        s.ws.write_string(3 + i, 0, line, bold)  # beside the column widths: a long line
+    head = _finding_head(lang, True, status)
+    first = 4 + len(notes)
     s.header(first, head)
     row = first
     for c in t.county_findings:
         row += 1
-        _finding_row(s, row, c.finding, lang, township_label(county, c.township_code))
+        mark = cross_status(county, c) if status else None
+        _finding_row(s, row, c.finding, lang, township_label(county, c.township_code), mark)
     for f in t.report.findings:
         row += 1
-        _finding_row(s, row, f, lang, t.label)
-    s.finish(first, row, len(head))
+        _finding_row(s, row, f, lang, t.label, own_status(t.report, f) if status else None)
+    last = row
+    if t.report.history is not None:
+        _resolved_rows(s, row, t.report.history.resolved, lang, t.label)
+    s.finish(first, last, len(head))
