@@ -259,3 +259,35 @@ def test_a_second_writer_waits_then_stops_with_a_clear_message(tmp_path: Path) -
         proc.kill()
         proc.wait(timeout=60)
     assert [p for _, p, _ in runs(db)] == ["2026-07"]
+
+
+def test_record_runs_is_one_transaction(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A county's month: every township recorded, or — a failure on the last — none of them."""
+    db = tmp_path / "h.duckdb"
+    reports = [
+        history.RunToRecord(make_report("2026-10", [finding("a", "1")], code))
+        for code in ("340811101000", "340811102000")
+    ]
+    done = history.record_runs(db, reports)
+    assert [r.history is not None and r.history.previous_period is None for r in done] == [1, 1]
+    assert len(runs(db)) == 2
+    calls = {"n": 0}
+    real = history._insert_figures
+
+    def failing(*args: object) -> None:
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise KeyboardInterrupt  # Ctrl-C while the second township is written
+        real(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(history, "_insert_figures", failing)
+    nov = [history.RunToRecord(replace_period(r.report, "2026-11")) for r in reports]
+    with pytest.raises(KeyboardInterrupt):
+        history.record_runs(db, nov)
+    assert len(runs(db)) == 2  # the first township of November is not there either
+
+
+def replace_period(report: AuditReport, period: str) -> AuditReport:
+    from dataclasses import replace
+
+    return replace(report, period=period, window=make_window(period))
