@@ -10,7 +10,9 @@ import pytest
 from audit.io.gx_shim import quiet_exit
 from audit.render import json as json_render
 from audit.render import junit as junit_render
-from tests.validate import validate_junit, validate_report
+from audit.render.county import json as county_json
+from audit.render.county import junit as county_junit
+from tests.validate import validate_county, validate_junit, validate_report
 
 # GX and DuckDB's SQLAlchemy dialect make DuckDB's bindings print "nanobind: leaked"
 # lines at interpreter teardown; they would bury pytest's closing summary line.
@@ -32,13 +34,28 @@ def _validate_machine_outputs() -> Iterator[None]:
         validate_junit(out)
         return out
 
+    def checked_county_json(*args: Any, **kwargs: Any) -> str:
+        out = plain_county_json(*args, **kwargs)
+        validate_county(out)
+        return out
+
+    def checked_county_junit(*args: Any, **kwargs: Any) -> str:
+        out = plain_county_junit(*args, **kwargs)
+        validate_junit(out)
+        return out
+
+    plain_county_json, plain_county_junit = county_json.render, county_junit.render
     json_render.render = checked_json  # type: ignore[assignment]
     junit_render.render = checked_junit  # type: ignore[assignment]
+    county_json.render = checked_county_json  # type: ignore[assignment]
+    county_junit.render = checked_county_junit  # type: ignore[assignment]
     try:
         yield
     finally:
         json_render.render = plain_json  # type: ignore[assignment]
         junit_render.render = plain_junit  # type: ignore[assignment]
+        county_json.render = plain_county_json  # type: ignore[assignment]
+        county_junit.render = plain_county_junit  # type: ignore[assignment]
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,32 @@ def _json_validator() -> jsonschema.Draft202012Validator:
     )
 
 
+@cache
+def _county_validator() -> jsonschema.Draft202012Validator:
+    """The county schema, its `$ref`s to report-1.json resolved to the shipped file (no network)."""
+    from referencing import Registry, Resource
+
+    from audit.render.county.json import schema as county_schema
+    from audit.render.json import schema
+
+    report, county = schema(), county_schema()
+    jsonschema.Draft202012Validator.check_schema(county)
+    registry = Registry().with_resource(report["$id"], Resource.from_contents(report))
+    return jsonschema.Draft202012Validator(
+        county, registry=registry, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def validate_county(doc: str | bytes | dict[str, Any]) -> dict[str, Any]:
+    """Raise AssertionError unless the county JSON document is valid against its schema."""
+    data: dict[str, Any] = json.loads(doc) if isinstance(doc, str | bytes) else doc
+    errors = sorted(_county_validator().iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        shown = "; ".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors[:5])
+        raise AssertionError(f"county JSON is not valid against its schema: {shown}")
+    return data
+
+
 def validate_junit(text: str | bytes) -> None:
     """Raise AssertionError unless the document is valid JUnit (junit-10.xsd)."""
     data = text.encode("utf-8") if isinstance(text, str) else text

@@ -1,7 +1,9 @@
 """County JSON: one document, a `townships` list whose entries are the single-township documents.
 
-`{"county_code", "county_name", "period", "fail_on", "verdict", "summary",
-"findings", "townships": [...]}`. `findings` lists every cross-township
+`{"tool", "version", "schema_version", "county_code", "county_name", "period",
+"fail_on", "verdict", "summary", "findings", "townships": [...]}`, described by
+`county.schema.json` (JSON Schema 2020-12, shipped beside `report.schema.json`,
+whose document each audited `townships` entry is, by `$ref`). `findings` lists every cross-township
 finding (contract fields plus `township_code`, the township that must fix
 it). Each entry of `townships`, in rank order, is the document `audit run
 --format json` writes for that folder (`audit.render.json.document`), plus
@@ -20,10 +22,22 @@ runs is written.
 from __future__ import annotations
 
 import json
+from importlib.resources import files
 from typing import Any
 
+from audit import __version__
 from audit.core.county import CountyFinding, CountyReport, TownshipEntry
-from audit.render.json import document
+from audit.render.json import TOOL, document
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_FILE = "county.schema.json"  # beside report.schema.json, whose documents it holds
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the county document (shipped in the package)."""
+    text = files("audit.render").joinpath(SCHEMA_FILE).read_text(encoding="utf-8")
+    loaded: dict[str, Any] = json.loads(text)
+    return loaded
 
 
 def _verdict(entry: TownshipEntry) -> str:
@@ -63,6 +77,9 @@ def township_document(county: CountyReport, entry: TownshipEntry) -> dict[str, A
 
 def county_document(county: CountyReport) -> dict[str, Any]:
     doc: dict[str, Any] = {
+        "tool": TOOL,
+        "version": __version__,
+        "schema_version": SCHEMA_VERSION,
         "county_code": county.county_code,
         "county_name": county.county_name,
         "period": county.period,
