@@ -20,6 +20,7 @@ import pytest
 from typer.testing import CliRunner
 
 import audit.app
+import audit.monthly
 from audit import __version__
 from audit.cli import app
 from tests.helpers import VILLAGE_A, woman_id, write_submission
@@ -81,6 +82,7 @@ def test_the_demo_in_five_formats_is_audited_once(
         return real(submission, **kwargs)
 
     monkeypatch.setattr(audit.app, "run_audit", counting)
+    monkeypatch.setattr(audit.monthly, "run_audit", counting)  # bound when it was imported
     out = tmp_path / "out"
     result = cli("run", DEMO, "--format", "html,xlsx,json,junit,markdown", "--output-dir", out)
     assert result.exit_code == 1, result.stderr
@@ -184,6 +186,7 @@ def test_a_missing_or_unwritable_folder_stops_before_the_audit(
 ) -> None:
     calls: list[Path] = []
     monkeypatch.setattr(audit.app, "run_audit", lambda s, **kw: calls.append(s))
+    monkeypatch.setattr(audit.monthly, "run_audit", lambda s, **kw: calls.append(s))
     result = cli("run", small, "-o", tmp_path / "nowhere" / "r.json")
     assert result.exit_code == 2
     assert _one_line(result.stderr) == (

@@ -77,7 +77,7 @@ WIDTH = 100  # files, pipes and snapshots
 MIN_WIDTH = 80
 MAX_WIDTH = 160
 
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 Justify = Literal["left", "right"]
 _FRESH = (Status.NEW, Status.REOPENED)
 
@@ -542,7 +542,7 @@ def _finding_group(
             sev = severity_name(f.severity, lang)
             head = Text("    ")
             head.append(
-                sev.ljust(severity_width - cell_len(sev) + len(sev)), _SEVERITY_STYLE[f.severity]
+                sev.ljust(severity_width - cell_len(sev) + len(sev)), SEVERITY_STYLE[f.severity]
             )
             head.append(" ")
             where = f"{f.check} {check_title(f.check, f.table, titles)}".rstrip()

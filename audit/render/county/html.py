@@ -26,14 +26,13 @@ from audit.render.county.labels import (
     label,
     own_ordered,
     own_status,
-    pct,
     resolved_title,
     result_text,
     status_head,
     township_cycle_lines,
     township_label,
 )
-from audit.render.labels import category_name, severity_name
+from audit.render.labels import category_name, fmt_pct, severity_name
 
 CSS = """
 body { font-family: "Noto Sans CJK SC", "Microsoft YaHei", "PingFang SC", sans-serif;
@@ -152,8 +151,8 @@ def _ranking(county: CountyReport, lang: str) -> list[str]:
             f'<td class="n">{t.count(Severity.WARNING)}</td>',
             f'<td class="n">{len(t.county_findings)}</td>',
             f'<td class="n">{_e(f"{t.women:,}" if t.audited else "—")}</td>',
-            f'<td class="n">{_e(pct(completeness))}</td>',
-            f'<td class="n">{_e(pct(correctness))}</td>',
+            f'<td class="n">{_e(fmt_pct(completeness))}</td>',
+            f'<td class="n">{_e(fmt_pct(correctness))}</td>',
             f'<td class="n">{_e(" ".join(gaps) if gaps else "—")}</td>',
         ]
         out.append("<tr>" + "".join(cells) + "</tr>")

@@ -8,6 +8,7 @@ from audit.core.county import CountyFinding, CountyReport, TownshipEntry
 from audit.core.lifecycle import Lifecycle
 from audit.core.models import AuditReport, Finding
 from audit.render import lifecycle as cycle
+from audit.render.labels import fmt_gap
 
 LABELS: dict[str, dict[str, str]] = {
     "title": {"zh": "县级四数一致审核报告", "en": "County four-number consistency audit"},
@@ -113,24 +114,17 @@ def counts_line(county: CountyReport) -> str:
     )
 
 
-def pct(value: float | None) -> str:
-    return "—" if value is None else f"{100 * value:.1f}%"
-
-
 def four_gaps(entry: TownshipEntry) -> tuple[str, str, str, str] | None:
     """The township's four numbers: births not on the register, then the three gaps."""
     row = entry.four_numbers()
     if row is None:
         return None
 
-    def gap(n: int) -> str:
-        return f"{n:+d}" if n else "0"
-
     return (
         str(row.births_unregistered),
-        gap(row.long_acting_gap),
-        gap(row.short_acting_gap),
-        gap(row.out_migrants_gap),
+        fmt_gap(row.long_acting_gap),
+        fmt_gap(row.short_acting_gap),
+        fmt_gap(row.out_migrants_gap),
     )
 
 

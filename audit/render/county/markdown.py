@@ -20,14 +20,13 @@ from audit.render.county.labels import (
     label,
     own_ordered,
     own_status,
-    pct,
     resolved_title,
     result_text,
     status_head,
     township_cycle_lines,
     township_label,
 )
-from audit.render.labels import category_name, severity_name
+from audit.render.labels import category_name, fmt_pct, severity_name
 
 
 def _cell(value: object) -> str:
@@ -94,8 +93,8 @@ def render(county: CountyReport, *, limit: int = 10) -> str:
                 t.count(Severity.WARNING),
                 len(t.county_findings),
                 f"{t.women:,}" if t.audited else "—",
-                pct(completeness),
-                pct(correctness),
+                fmt_pct(completeness),
+                fmt_pct(correctness),
                 " ".join(gaps) if gaps else "—",
             ]
         )

@@ -28,16 +28,13 @@ from audit.render.county.labels import (
     label,
     own_ordered,
     own_status,
-    pct,
     resolved_title,
     result_text,
     township_cycle_lines,
     township_label,
 )
-from audit.render.labels import category_name, severity_name
-from audit.render.table import WIDTH, color_wanted
-
-_SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+from audit.render.labels import category_name, fmt_pct, severity_name
+from audit.render.table import SEVERITY_STYLE, WIDTH, color_wanted
 
 
 def render(county: CountyReport, *, limit: int = 10, color: bool | None = None) -> str:
@@ -117,8 +114,8 @@ def _ranking(console: Console, county: CountyReport, lang: str) -> None:
             str(t.count(Severity.WARNING)),
             str(len(t.county_findings)),
             f"{t.women:,}" if t.audited else "—",
-            pct(completeness),
-            pct(correctness),
+            fmt_pct(completeness),
+            fmt_pct(correctness),
             " ".join(gaps) if gaps is not None else "—",
         )
     console.print(table)
@@ -135,7 +132,7 @@ def _finding_lines(
     for c in rows[:limit]:
         f = c.finding
         line = Text("  ")
-        line.append(severity_name(f.severity, lang), style=_SEVERITY_STYLE[f.severity])
+        line.append(severity_name(f.severity, lang), style=SEVERITY_STYLE[f.severity])
         line.append(
             f"  {f.check}（{category_name(f.category, lang)}）"
             if lang == "zh"
@@ -177,7 +174,7 @@ def _own_lines(console: Console, report: AuditReport, lang: str, limit: int) -> 
     findings = own_ordered(report)
     for f in findings[:limit]:
         line = Text("  ")
-        line.append(severity_name(f.severity, lang), style=_SEVERITY_STYLE[f.severity])
+        line.append(severity_name(f.severity, lang), style=SEVERITY_STYLE[f.severity])
         line.append(
             f"  {f.check}（{category_name(f.category, lang)}）"
             if lang == "zh"
