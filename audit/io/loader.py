@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -132,8 +132,13 @@ def load_submission(path: Path, *, lang: str = "zh") -> Submission:
     con = duckdb.connect(":memory:")
     try:
         create_tables(con)
+        from audit.io.duckload import load_parquet  # it builds on this module
+
         loads, findings, manifest = read_submission(
-            path, lang=lang, store=lambda t, frame: _insert(con, t, frame)
+            path,
+            lang=lang,
+            store=lambda t, frame: _insert(con, t, frame),
+            native=lambda t, source: load_parquet(con, t, source, lang=lang),
         )
     except BaseException:
         con.close()
@@ -634,9 +639,23 @@ def _cell_findings(
         *(invalid[c].alias(f"__bad_{c}") for c in checked),
         *(pl.col(_txt(c)).alias(f"__raw_{c}") for c in checked),
     )
+    return word_cell_findings(t, bad.iter_rows(named=True), checked, suspect_numbers, lang)
+
+
+def word_cell_findings(
+    t: Table,
+    rows: Iterable[dict[str, Any]],
+    checked: Sequence[str],
+    suspect_numbers: Sequence[str],
+    lang: str,
+) -> list[Finding]:
+    """The findings of the flagged rows, each a dict of `_ROW`, `__key_<key>` (the key as
+    text), `__village`, `__keytxt_<key>` (the key's cell text, None when empty), and for
+    each checked column `__bad_<column>` and `__raw_<column>` (its cell text)."""
+    keys = list(t.key)
     ledgers = (t.ledger.value,)
     findings: list[Finding] = []
-    for row in bad.iter_rows(named=True):
+    for row in rows:
         village = row["__village"]
         empty_keys = [k for k in keys if row[f"__keytxt_{k}"] is None]
         if empty_keys:
