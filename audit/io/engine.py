@@ -13,15 +13,22 @@ Design decisions:
   200-row sample are then reads of a small table, not two more runs of the
   check — and the findings are those same rows, read back in the SQL's order.
   GX still decides success from the suite entry.
-- A built-in rule is validated with GX's ``BOOLEAN_ONLY`` result format, which
-  resolves its counts in one aggregate query over the table and skips the
-  capped sample of failing values (a second scan). ``unexpected_index_query``
-  (GX's SQL for the failing rows, asked for with the table's key, village and
-  person as index columns) is run in DuckDB only when the rule can have
-  failing rows (it failed, or it has a ``mostly`` tolerance); a passing rule
-  costs one scan. Element counts are the table's rows, as in GX's result.
-  Table-level (aggregate) expectations keep ``BASIC``: their message needs
-  GX's observed value.
+- A built-in column-map rule with a SQL form (`audit.io.sparksql.builtin_sql`:
+  GX's own unexpected-row predicate, the form the Spark engine runs) is
+  evaluated like a rows rule: its unexpected rows are selected once into a
+  table, GX counts them (an ``UnexpectedRowsExpectation`` with the entry's
+  meta and severity), and the findings are those rows. GX's own SQL for these
+  types scanned more than needed (uniqueness as a window count over the whole
+  column: 32 s of a 10-million-woman audit); ``mostly`` is applied over GX's
+  basis (non-NULL values; every row for the NULL checks), read only when a
+  tolerance has to be judged.
+- Other built-in rules are validated with GX's ``BOOLEAN_ONLY`` result format,
+  which resolves their counts in one aggregate query; ``unexpected_index_query``
+  (GX's SQL for the failing rows, with the table's key, village and person as
+  index columns) is run only when the rule can have failing rows (it failed,
+  or it has a ``mostly`` tolerance). Element counts are the table's rows, as in
+  GX's result. Table-level (aggregate) expectations keep ``BASIC``: their
+  message needs GX's observed value.
 - ``mostly`` is a tolerance. When the failing fraction is within it the rule
   succeeds, and its records are still reported, graded ``info``. For a rows
   rule the fraction is failing rows ÷ rows of ``meta.table`` (GX's
@@ -50,6 +57,7 @@ from audit.core.exitcodes import AuditError
 from audit.core.models import CheckResult, Finding, Severity
 from audit.core.numbers import Figure
 from audit.io import gx_shim
+from audit.io.sparksql import BUILTIN_SQL_TYPES, BuiltinForm, builtin_sql, index_row
 from audit.io.sqlrun import fetch_rows
 from audit.io.suites import (
     REQUIRED_COLUMNS,
@@ -121,12 +129,21 @@ def evaluate(
     with _GXSession(con) as session:
         for number, rule in enumerate(rules):
             started = time.perf_counter()
-            table = _materialise(con, rule, number) if rule.is_rows else None
+            form = builtin_form(rule)
+            table = None
+            if rule.is_rows:
+                table = _materialise(con, rule, number)
+            elif form is not None:
+                table = _materialise(con, rule, number, form.rows)
             materialised = time.perf_counter()
             try:
                 result = session.validate(rule, table)
                 validated = time.perf_counter()
-                if table is not None:
+                if table is not None and form is not None:
+                    check, found = _builtin_rows_outcome(
+                        con, rule, result, table, row_counts[rule.table], lang, township_code
+                    )
+                elif table is not None:
                     check, found = _rows_outcome(
                         con, rule, result, table, row_counts[rule.table], lang
                     )
@@ -156,11 +173,15 @@ def evaluate(
 RULE_TABLE = "fourcheck_rule_{number:03d}"
 
 
-def _materialise(con: duckdb.DuckDBPyConnection, rule: Rule, number: int) -> str:
-    """Run a rows rule's SQL once, into a table of its rows (kept in the SQL's order)."""
-    assert rule.sql is not None
+def _materialise(
+    con: duckdb.DuckDBPyConnection, rule: Rule, number: int, sql: str | None = None
+) -> str:
+    """Run a rule's SQL once (a rows rule's own, or `sql`), into a table of its rows (kept in
+    the SQL's order)."""
+    sql = sql if sql is not None else rule.sql
+    assert sql is not None
     table = RULE_TABLE.format(number=number)
-    body = rule.sql.strip()
+    body = sql.strip()
     while body.endswith(";"):
         body = body[:-1].rstrip()
     try:
@@ -238,11 +259,23 @@ class _GXSession:
 
     def validate(self, rule: Rule, rows_table: str | None = None) -> Any:
         expectation = rule.expectation
-        if rows_table is not None:
+        if rows_table is not None and not rule.is_rows:
+            # A built-in rule's unexpected rows, already selected by its SQL form: GX counts
+            # them with the suite entry's own meta and severity.
+            from great_expectations.expectations import UnexpectedRowsExpectation
+
+            query = rows_query(f'SELECT * FROM "{rows_table}"')
+            expectation = UnexpectedRowsExpectation(
+                unexpected_rows_query=query,
+                meta=expectation.meta,
+                severity=expectation.severity,
+            )
+            result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+        elif rows_table is not None:
             # The rule's own expectation, pointed at the table its SQL was run into.
             query = rows_query(f'SELECT * FROM "{rows_table}"')
             expectation = expectation.copy(update={"unexpected_rows_query": query})
-            result_format: dict[str, Any] = {"result_format": "SUMMARY"}
+            result_format = {"result_format": "SUMMARY"}
         elif rule.row_level:
             result_format = {
                 "result_format": "BOOLEAN_ONLY",
@@ -427,6 +460,46 @@ def rows_outcome(
         )
     check = _check_result(rule, lang, unexpected=len(rows), elements=elements, success=success)
     return check, findings
+
+
+def builtin_form(rule: Rule) -> BuiltinForm | None:
+    """The SQL form of a built-in column-map rule (None for rows rules and the rest)."""
+    if rule.is_rows or not rule.row_level or len(rule.columns) != 1:
+        return None
+    if rule.type not in BUILTIN_SQL_TYPES:
+        return None
+    return builtin_sql(rule)
+
+
+def _builtin_rows_outcome(
+    con: duckdb.DuckDBPyConnection,
+    rule: Rule,
+    result: Any,
+    table: str,
+    elements: int,
+    lang: str,
+    township_code: str | None,
+) -> tuple[CheckResult, list[Finding]]:
+    """A built-in rule evaluated as its SQL form: GX's count of the unexpected rows, the
+    suite's `mostly` over GX's basis (non-NULL values, or every row for the NULL checks)."""
+    unexpected = int(result.result.get("observed_value") or 0)
+    rows: list[dict[str, Any]] = []
+    basis = elements
+    if unexpected:
+        rows = [
+            index_row(rule, r) for r in fetch_rows(con, f'SELECT * FROM "{table}" ORDER BY rowid')
+        ]
+        if rule.mostly is not None:
+            form = builtin_sql(rule)
+            basis = int(fetch_rows(con, form.counts)[0]["basis"] or 0)
+    return builtin_outcome(
+        rule,
+        rows,
+        elements,
+        lang,
+        township_code,
+        success=within_tolerance(unexpected, basis, rule.mostly),
+    )
 
 
 def _builtin_outcome(

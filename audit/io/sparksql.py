@@ -143,6 +143,7 @@ _NULL_TYPES = {
     "expect_column_values_to_be_null": "{x} IS NOT NULL",
 }
 SPARK_BUILTIN_TYPES = frozenset({*_NULL_TYPES, *_predicates()})
+BUILTIN_SQL_TYPES = SPARK_BUILTIN_TYPES  # on DuckDB too (audit.io.engine)
 
 
 @dataclass(frozen=True)
