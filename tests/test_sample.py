@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -18,6 +20,7 @@ from audit.core.period import period_end
 from audit.sample.demo import build_demo
 from audit.sample.faults import CATALOGUE, CHECK_IDS
 from audit.sample.generator import generate
+from audit.sample.ids import build_ids, women_sequences
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "sample_data" / "demo"
@@ -467,3 +470,19 @@ def test_demo_loads_without_problems() -> None:
     assert rows["women"] == 1501 and rows["procedures"] > 100
     n = sub.con.execute("SELECT count(*) FROM women WHERE method = 'iud'").fetchone()
     assert n is not None and n[0] > 300
+
+
+def test_more_women_on_one_birth_date_than_a_division_has_numbers() -> None:
+    # 1,200 women born on one day in one division (a township of millions has such days):
+    # 499 keep the local division, the rest hold IDs of the spare divisions, all distinct.
+    rng = np.random.default_rng(7)
+    local, spares = 340811, (411623, 341221, 511322)
+    birth = np.full(1200, 8000, dtype=np.int64)
+    division, seq = women_sequences(rng, np.full(1200, local), birth, spares)
+    assert sorted(Counter(division.tolist()).values()) == [202, 499, 499]
+    assert set(division.tolist()) == {local, 411623, 341221}
+    ids = build_ids(division, birth, seq).to_list()
+    assert len(set(ids)) == 1200
+    assert all(is_valid_id(i) and not is_male_id(i) for i in ids)
+    with pytest.raises(ValueError, match="more than 499 women share a birth date"):
+        women_sequences(rng, np.full(1200, local), birth, spares[:1])

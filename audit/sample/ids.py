@@ -45,21 +45,54 @@ def build_ids(division: np.ndarray, birth: np.ndarray, sequence: np.ndarray) -> 
     )
 
 
-def women_sequences(
+SEQUENCES = 499  # even sequence numbers 002..998: women per birth date and division
+
+
+def _sequences(
     rng: np.random.Generator, division: np.ndarray, birth: np.ndarray
-) -> np.ndarray:
-    """Distinct even sequence numbers (002..998) within each (division, birth date)."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Even sequence numbers within each (division, birth date), and each woman's rank in
+    her group (ranks from `SEQUENCES` on have no number of their own)."""
     n = len(division)
     order = np.lexsort((birth, division))
     d, b = division[order], birth[order]
     new_group = np.ones(n, dtype=bool)
     new_group[1:] = (d[1:] != d[:-1]) | (b[1:] != b[:-1])
     group_first = np.maximum.accumulate(np.where(new_group, np.arange(n), 0))
-    rank = np.arange(n) - group_first
-    offset = rng.integers(0, 499, n)[group_first]  # each date starts somewhere random
-    seq_sorted = 2 * (1 + (offset + rank) % 499)
-    if (rank >= 499).any():
-        raise ValueError("more than 499 women share a birth date and division")
+    rank_sorted = np.arange(n) - group_first
+    offset = rng.integers(0, SEQUENCES, n)[group_first]  # each date starts somewhere random
     seq = np.empty(n, dtype=np.int64)
-    seq[order] = seq_sorted
-    return seq
+    seq[order] = 2 * (1 + (offset + rank_sorted) % SEQUENCES)
+    rank = np.empty(n, dtype=np.int64)
+    rank[order] = rank_sorted
+    return seq, rank
+
+
+def women_sequences(
+    rng: np.random.Generator,
+    division: np.ndarray,
+    birth: np.ndarray,
+    spare_divisions: tuple[int, ...] = (),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each woman's division and a distinct even sequence number (002..998) within her
+    (division, birth date).
+
+    A division has 499 numbers per birth date. In a township of millions more women than
+    that share a birth date; the rest hold IDs first issued elsewhere, as women who married
+    in from another county do: they take the next of `spare_divisions` in turn. ValueError
+    when even those run out.
+    """
+    division = np.array(division, dtype=np.int64)
+    spares = iter(spare_divisions)
+    while True:
+        seq, rank = _sequences(rng, division, birth)
+        over = rank >= SEQUENCES
+        if not over.any():
+            return division, seq
+        spare = next(spares, None)
+        if spare is None:
+            raise ValueError(
+                f"more than {SEQUENCES} women share a birth date in each of "
+                f"{len(spare_divisions) + 1} divisions"
+            )
+        division[over] = spare

@@ -36,6 +36,7 @@ import numpy as np
 import polars as pl
 
 from audit.core.contract import LONG_ACTING_METHODS, SHORT_ACTING_METHODS, STERILIZATION_METHODS
+from audit.core.exitcodes import AuditError
 from audit.sample import names
 from audit.sample.ids import build_ids, women_sequences
 from audit.sample.timeline import MISSING, Timeline, date_series, day, from_day
@@ -300,7 +301,12 @@ def simulate(
     division[:n][is_in] = origin_division[:n][is_in]
     division[n:] = origin_division[n:]
     all_birth = np.concatenate([birth, left_birth])
-    seq = women_sequences(rng, division, all_birth)
+    spares = tuple(d for _, d in names.ORIGINS if d != local_division)
+    try:
+        division, seq = women_sequences(rng, division, all_birth, spares)
+    except ValueError as e:
+        msg = f"--women-per-village: too many women for distinct ID numbers ({e})"
+        raise AuditError(msg) from None
     all_ids = build_ids(division, all_birth, seq)
     all_names = names.full_names(rng, n + n_left, names.WOMAN_GIVEN)
     person_id, left_id = all_ids[:n], all_ids[n:]
