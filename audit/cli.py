@@ -207,7 +207,8 @@ OutputDirOpt = Annotated[
         "--output-dir",
         metavar="DIR",
         help="Write one file per --format into DIR (created if missing), named"
-        " fourcheck-<township>-<period> with .txt, .json, .xml, .md, .xlsx or .html.",
+        " fourcheck-<township>-<period> (a county: fourcheck-county-<county>-<period>)"
+        " with .txt, .json, .xml, .md, .xlsx or .html.",
     ),
 ]
 FailOnOpt = Annotated[

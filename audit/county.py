@@ -75,6 +75,7 @@ TOWNSHIP_MISSING = "county-township-missing"
 REPORT_UNUSABLE = "county-report-unusable"
 TOWNSHIP_DUPLICATE = "county-township-duplicate"
 PERIOD_MISMATCH = "county-period-mismatch"
+FOLDER_CHECKS = (TOWNSHIP_MISSING, REPORT_UNUSABLE, TOWNSHIP_DUPLICATE, PERIOD_MISMATCH)
 # Files of the county folder that are not a table of its own (the county's report, acceptances).
 COUNTY_FILES = ("stat_reports", "accepted")
 
@@ -709,3 +710,14 @@ def _python_checks(extra: list[CountyFinding], lang: str) -> tuple[CheckResult, 
             )
         )
     return tuple(out)
+
+
+def cross_township_checks(suites_dir: Path | None = None) -> frozenset[str]:
+    """Every cross-township check id: the county suites' rules and the folder checks.
+
+    A single run cannot see these findings, so an acceptance of one is never stale there.
+    """
+    from audit.io.county import county_suites
+
+    rules = {rule.check for suite in county_suites(suites_dir) for rule in suite.rules}
+    return frozenset({*rules, *FOLDER_CHECKS})

@@ -27,6 +27,7 @@ from audit.core.acceptance import apply_acceptances
 from audit.core.exitcodes import AuditError
 from audit.core.models import AuditReport
 from audit.core.series import ReportRow
+from audit.county import cross_township_checks
 from audit.io import acceptances as acceptances_file
 from audit.io import history as store
 from audit.io.backends import EngineOptions
@@ -95,8 +96,10 @@ def run_monthly(
             wait=history_wait,
         )
     if rows is not None and accepted_path is not None:
+        # rows accepting a cross-township finding (the county run's) are not this run's to judge
+        cross = cross_township_checks(suites_dir)
         outcome = apply_acceptances(
-            rows,
+            [a for a in rows if a.check not in cross],
             report.findings,
             period=report.period,
             township_code=report.township_code,

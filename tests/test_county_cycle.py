@@ -148,15 +148,28 @@ def test_october_shows_resolved_persisting_and_new(months: dict[str, Any]) -> No
     assert "birth-mother-unregistered" in {f.check for f in fixed.report.history.resolved}
 
 
-def test_a_following_single_run_sees_the_county_runs(months: dict[str, Any]) -> None:
+def test_a_following_single_run_sees_the_county_runs(
+    months: dict[str, Any], tmp_path: Path
+) -> None:
     october: CountyReport = months["october"]
     folder = months["folders"][2]
     entry = _entry(october, folder)
     assert entry.report is not None and entry.report.history is not None
-    single = run_monthly(months["oct"] / folder, history=months["history"], lang="en")
+    code = entry.township_code
+    accepted = tmp_path / "accepted.csv"  # a cross-township acceptance: not stale in a single run
+    accepted.write_text(
+        "township_code,check,table,record,reason,accepted_by,accepted_on,expires\n"
+        f"{code},county-dup-person,women,{code}|{months['new_person']},moved,county,"
+        "2026-11-02,2026-12\n",
+        encoding="utf-8",
+    )
+    single = run_monthly(
+        months["oct"] / folder, history=months["history"], lang="en", acceptances=accepted
+    )
     assert single.history is not None and single.history.previous_period == "2026-09"
     assert single.history.statuses == entry.report.history.statuses
     assert single.findings == entry.report.findings
+    assert single.acceptances is not None and single.acceptances.stale == ()
 
 
 def test_new_error_gate_counts_only_new_findings(months: dict[str, Any]) -> None:
