@@ -805,23 +805,11 @@ def history_command(
         str | None,
         typer.Argument(help="Township code: its villages month by month (default: list runs)."),
     ] = None,
-    history: Annotated[
-        Path | None,
-        typer.Option(
-            metavar="FILE",
-            help="History file (default: $XDG_DATA_HOME/fourcheck/history.duckdb).",
-            show_default=False,
-        ),
-    ] = None,
+    history: HistoryOpt = None,
     format: Annotated[HistoryFormat, typer.Option("--format", "-f")] = HistoryFormat.table,
     output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
     lang: Annotated[Lang, typer.Option(help="Language of labels.")] = Lang.zh,
-    history_wait: Annotated[
-        float,
-        typer.Option(
-            metavar="SECONDS", help="Seconds to wait for a history file in use by another audit."
-        ),
-    ] = 30.0,
+    history_wait: HistoryWaitOpt = 30.0,
 ) -> None:
     """List the recorded audits, or show one township's villages month by month."""
     try:
