@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from audit.core.county import CountyFinding, CountyReport, TownshipEntry
-from audit.core.lifecycle import Lifecycle
 from audit.core.models import AuditReport, Finding
 from audit.render import lifecycle as cycle
 from audit.render.labels import fmt_gap
@@ -69,6 +68,10 @@ LABELS: dict[str, dict[str, str]] = {
     "per_township": {"zh": "各乡镇审核结果", "en": "Each township's audit"},
     "unusable_title": {"zh": "无法审核的乡镇", "en": "Townships that could not be audited"},
     "more": {"zh": "……另有 {n} 条", "en": "... {n} more"},
+    "cross_first": {
+        "zh": "县级首次记录的跨乡镇核对：{new} 条问题均为新增",
+        "en": "first recorded county run: all {new} findings across townships are new",
+    },
     "rank_note": {
         "zh": "排名：通过在前；再按每千名育龄妇女的错误、警告数由少到多，"
         "逻辑正确性、完整性由高到低",
@@ -165,16 +168,15 @@ def has_cycle(county: CountyReport) -> bool:
     )
 
 
-def _since(history: Lifecycle, lang: str) -> str:
-    counts = history.counts()
-    if history.previous_period is None:
-        return cycle.word("first", lang, new=counts["new"])
-    return cycle.word("since", lang, previous=history.previous_period, **counts)
-
-
 def cross_since_line(county: CountyReport) -> str | None:
     """'since last month (2026-09): …' for the findings across townships; None without one."""
-    return _since(county.history, county.lang) if county.history is not None else None
+    h = county.history
+    if h is None:
+        return None
+    counts = h.counts()
+    if h.previous_period is None:
+        return label("cross_first", county.lang, new=counts["new"])
+    return cycle.word("since", county.lang, previous=h.previous_period, **counts)
 
 
 def township_cycle_lines(report: AuditReport) -> list[str]:
