@@ -486,3 +486,17 @@ def test_more_women_on_one_birth_date_than_a_division_has_numbers() -> None:
     assert all(is_valid_id(i) and not is_male_id(i) for i in ids)
     with pytest.raises(ValueError, match="more than 499 women share a birth date"):
         women_sequences(rng, np.full(1200, local), birth, spares[:1])
+
+
+def test_in_migrants_origin_names_the_county_of_their_id_division_code() -> None:
+    """流出地 and the first six digits of the ID agree, by GB/T 2260 as python-stdnum has it."""
+    from stdnum import numdb
+
+    from audit.sample.names import ORIGINS
+
+    divisions = numdb.get("cn/loc")
+    for place, code in ORIGINS:
+        (_, province), (_, county) = divisions.info(str(code))
+        county_name = county["county"].split("]")[-1]  # "[2000-]商水县" → 商水县
+        assert place.startswith(province["province"]), (place, code)
+        assert place.endswith(county_name), (place, code, county_name)
