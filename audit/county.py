@@ -66,7 +66,7 @@ from audit.core.models import AuditReport, Category, CheckResult, Finding, Sever
 
 COUNTY_MANIFEST = "county.json"
 # Imported once by the fork server; every worker is forked from it with them loaded.
-PRELOAD = ("great_expectations", "polars", "duckdb", "audit.app", "audit.io.county")
+PRELOAD = ("audit.io.gx_preload", "polars", "duckdb", "audit.app", "audit.io.county")
 # The loader's file types (audit.io.readers.FORMATS), without importing it: `audit run` asks
 # is_county_folder() before any heavy import.
 TABLE_SUFFIXES = (".csv", ".xlsx", ".xls", ".parquet")

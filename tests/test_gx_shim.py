@@ -7,7 +7,10 @@ fail by name, so the shim is revisited instead of running silently unpatched.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
+import subprocess
+import sys
 from types import ModuleType
 
 import duckdb
@@ -114,3 +117,17 @@ def test_gx_validates_the_apps_duckdb_in_sql(
     assert rows.result["observed_value"] == 5
     out, err = capfd.readouterr()
     assert out == "" and err == ""  # no progress bars, no warnings, no prints
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyspark") is None, reason="pyspark is not installed")
+def test_importing_gx_with_pyspark_never_ends_a_process_with_a_bare_main() -> None:
+    # `python -c` has a bare __main__, as multiprocessing's fork server (the county run's workers)
+    # has: pyspark's Connect modules, which GX imports, took it for a doctest run and exited 0
+    # when grpc was missing. grpc is hidden here so the test holds with or without it.
+    code = (
+        "import sys; sys.modules['grpc'] = None\n"
+        "import audit.io.gx_preload, great_expectations\n"
+        "print('imported')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout, done.stderr) == (0, "imported\n", "")

@@ -37,6 +37,14 @@ with its logging kept off stderr; `ephemeral_context()` turns GX's progress
 bars off and builds no docs folder. GX 1.24 sends no analytics and the
 context disables them regardless; nothing here reaches the network (GX's
 PyPI version checker is not called by 1.24).
+
+With pyspark installed (fourcheck[spark]) GX imports pyspark's Spark Connect
+modules, and those take a process whose ``__main__`` has neither ``__spec__``
+nor ``__file__`` (``python -c``, multiprocessing's fork server, which the
+county run's workers come from) for pyspark's own doctest run: without the
+Connect dependencies (grpc) they print "Skipping doctests" and exit the
+process with status 0. `_main_initialised()` gives such a ``__main__`` a name
+for the duration of GX's import, so importing GX never ends a process.
 """
 
 from __future__ import annotations
@@ -44,10 +52,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sys
 import threading
 import types
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import duckdb
@@ -114,6 +123,24 @@ def _quiet_environment() -> None:
     if not any(isinstance(h, logging.NullHandler) for h in gx_log.handlers):
         gx_log.addHandler(logging.NullHandler())
     gx_log.propagate = False
+
+
+@contextlib.contextmanager
+def _main_initialised() -> Iterator[None]:
+    """A bare ``__main__`` (no ``__spec__``, no ``__file__``) has a ``__file__`` meanwhile."""
+    main = sys.modules.get("__main__")
+    bare = (
+        main is not None
+        and getattr(main, "__spec__", None) is None
+        and not hasattr(main, "__file__")
+    )
+    if bare:
+        main.__file__ = "<string>"  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        if bare:
+            del main.__file__  # type: ignore[union-attr]
 
 
 def _module(name: str) -> types.ModuleType:
@@ -191,7 +218,8 @@ def apply() -> types.ModuleType:
 def _apply() -> types.ModuleType:
     global _applied
     _quiet_environment()
-    import great_expectations as gx
+    with _main_initialised():
+        import great_expectations as gx
 
     if _applied:
         return gx
