@@ -50,7 +50,7 @@ from audit.io.engine import Evaluation, NoProgress, Progress
 from audit.io.overview import compute_overview
 from audit.io.reads import plan
 from audit.io.selection import select_rules
-from audit.io.series import install_series, period_rows
+from audit.io.series import period_rows
 from audit.io.suites import Rule, Suite, load_suites
 from audit.io.villages import read_villages
 
@@ -134,11 +134,8 @@ def audit_with_timings(
             raise AuditError(_NO_PERIOD.get(lang, _NO_PERIOD["zh"]))
         township = sub.manifest.get("township_code") or township_from_data(backend, chosen)
         window = make_window(chosen, window_start)
-        backend.install(chosen, window, township)
-        if series is not None and isinstance(backend, DuckDBBackend):
-            # Earlier periods' rows reach the consistency rules through DuckDB only; on Spark
-            # `report_history` stays empty and the rules find nothing (never a false alarm).
-            install_series(backend.con, series(township or "", chosen))
+        history = series(township or "", chosen) if series is not None else ()
+        backend.install(chosen, window, township, history)
         runnable, skipped = _split_skipped(suites, sub.tables, lang)
         evaluation = backend.evaluate(
             runnable, lang=lang, township_code=township, progress=progress

@@ -1,7 +1,9 @@
 """The Spark engine: the same findings as DuckDB, and the constructs where the two differ.
 
-Spark runs in local mode (two threads, four shuffle partitions: a shared
-2-core machine), one session for the whole test run. Without pyspark or Java
+Spark runs in local mode (two threads, one shuffle partition, no code
+generation: a shared 2-core machine and tables of a few hundred rows), one
+session for the whole test run, and as few audits as cover every rule: the
+demo, and a township with every fault, a history and a drift. Without pyspark or Java
 these tests are skipped (FOURCHECK_EXTRAS=spark python3 tasks.py test installs
 the extra; Java 17 comes from Debian's openjdk-17-jre-headless).
 """
@@ -32,7 +34,6 @@ from audit.io.loader import POLARS_TYPES
 from audit.io.sparksql import to_spark
 from audit.io.sqlrun import SQL_DIR
 from audit.render.json import document
-from audit.sample.generator import generate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "sample_data" / "demo"
@@ -59,10 +60,15 @@ def spark() -> Iterator[Any]:
         pytest.skip(_MISSING)
     from pyspark.sql import SparkSession
 
+    # Tiny tables: one partition, no re-planning between stages, and no code generated per
+    # query (compiling it costs more than running the plan interpreted on a few rows).
     session = (
         SparkSession.builder.master("local[2]")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.default.parallelism", "2")
+        .config("spark.sql.shuffle.partitions", "1")
+        .config("spark.default.parallelism", "1")
+        .config("spark.sql.adaptive.enabled", "false")
+        .config("spark.sql.codegen.wholeStage", "false")
+        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
@@ -100,43 +106,6 @@ def test_demo_gives_the_same_report_on_spark(spark: Any) -> None:
 
 
 @needs_spark
-def test_township_with_every_fault_as_parquet_parts_gives_the_same_report(
-    spark: Any, tmp_path: Path
-) -> None:
-    folder = tmp_path / "township"
-    generate(
-        folder,
-        villages=2,
-        women_per_village=100,
-        period="2026-09",
-        seed=3,
-        faults="all",
-        fmt="parquet",
-    )
-    # The register as large exports come: a folder of Parquet parts, read by Spark itself.
-    women = pl.read_parquet(folder / "women.parquet")
-    (folder / "women.parquet").unlink()
-    (folder / "women").mkdir()
-    half = women.height // 2
-    women[:half].write_parquet(folder / "women" / "part-00000.parquet")
-    women[half:].write_parquet(folder / "women" / "part-00001.parquet")
-
-    from audit.io import sparkload
-
-    read = sparkload.read_parquet(spark, contract.table("women"), folder / "women", lang="en")
-    assert read is not None, "a canonical Parquet export is read by Spark, not the loader"
-    assert (read[1].rows, read[1].format, read[1].path) == (women.height, "parquet", "women")
-
-    duck, on_spark = _both(folder, lang="en")
-    _same_report(duck, on_spark)
-    assert {t.table: t.rows for t in on_spark.tables}["women"] == women.height
-    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-    found = {(f.check, f.table, f.record, str(f.category)) for f in on_spark.findings}
-    missed = [t for t in truth if (t["check"], t["table"], t["record"], t["category"]) not in found]
-    assert missed == []
-
-
-@needs_spark
 def test_parquet_that_needs_the_loaders_repairs_goes_through_the_loader(
     spark: Any, tmp_path: Path
 ) -> None:
@@ -152,6 +121,61 @@ def test_parquet_that_needs_the_loaders_repairs_goes_through_the_loader(
     ).write_parquet(path)
     # a blank key (key-missing), white space to trim and a Chinese code alias: the loader's work
     assert sparkload.read_parquet(spark, contract.table("women"), path, lang="en") is None
+
+
+@needs_spark
+def test_township_with_every_fault_and_a_history_gives_the_same_report(
+    spark: Any, tmp_path: Path
+) -> None:
+    # A monthly series with every fault planted and a drift in its last month: two months
+    # recorded in a history (as `audit run --history` records them), the third audited against
+    # that history on each engine, so the consistency-over-time rules (trend-*) run on both.
+    from audit.io import sparkload
+    from audit.io.history import read_series, record_run
+    from audit.monthly import input_files
+    from audit.sample.series import generate_series
+
+    months = ("2026-07", "2026-08", "2026-09")
+    folder = tmp_path / "township"
+    generate_series(
+        folder,
+        months=f"{months[0]}:{months[-1]}",
+        villages=3,
+        women_per_village=60,
+        seed=1,
+        faults="all",
+        fmt="parquet",
+        drift=True,
+    )
+    db = tmp_path / "history.duckdb"
+    for month in months[:2]:
+        report = run_audit(folder / month, lang="en")
+        record_run(db, report, input_files(folder / month, report), suites="", submission=month)
+    last = folder / months[2]
+    # The register as large exports come: a folder of Parquet parts, read by Spark itself.
+    women = pl.read_parquet(last / "women.parquet")
+    (last / "women.parquet").unlink()
+    (last / "women").mkdir()
+    half = women.height // 2
+    women[:half].write_parquet(last / "women" / "part-00000.parquet")
+    women[half:].write_parquet(last / "women" / "part-00001.parquet")
+    read = sparkload.read_parquet(spark, contract.table("women"), last / "women", lang="en")
+    assert read is not None, "a canonical Parquet export is read by Spark, not the loader"
+    assert (read[1].rows, read[1].format, read[1].path) == (women.height, "parquet", "women")
+
+    def series(township: str, period: str) -> Any:
+        return read_series(db, township, period)
+
+    duck = run_audit(last, lang="en", series=series)
+    on_spark = run_audit(last, lang="en", series=series, engine=SPARK)
+    _same_report(duck, on_spark)
+    assert {t.table: t.rows for t in on_spark.tables}["women"] == women.height
+    truth = json.loads((last / "truth.json").read_text(encoding="utf-8"))
+    found = {(f.check, f.table, f.record) for f in on_spark.findings}
+    assert [t for t in truth if (t["check"], t["table"], t["record"]) not in found] == []
+    planted = {(t["check"], t["record"]) for t in truth if t["check"].startswith("trend-")}
+    trends = {(f.check, f.record) for f in on_spark.findings if f.check.startswith("trend-")}
+    assert planted and trends == planted
 
 
 # --- the constructs where Spark and DuckDB differ (golden: tiny input, exact answer) ------------

@@ -1,8 +1,10 @@
-"""The monthly report series inside the audit's DuckDB (see `audit.core.series`).
+"""The monthly report series inside the audit's engine (see `audit.core.series`).
 
-`install_series` fills `report_history` with the earlier periods the history
-store holds for this township, before the checks run; `period_rows` reads the
-audited period's report rows back out of `stat_reports` for the history.
+`history_table` is the earlier periods the history store holds for this
+township, long (one row per count), as Arrow: the rows of `report_history`
+on any engine (`install_series` fills DuckDB's table with it; the Spark
+engine makes it that view). `period_rows` reads the audited period's report
+rows back out of `stat_reports` for the history.
 """
 
 from __future__ import annotations
@@ -20,22 +22,24 @@ if TYPE_CHECKING:
     from audit.io.backends import SqlSession
 
 
-def install_series(con: duckdb.DuckDBPyConnection, rows: Sequence[ReportRow]) -> None:
+def history_table(rows: Sequence[ReportRow]) -> pa.Table:
+    """`report_history`'s rows: period, level, unit_code, measure, value (BIGINT)."""
     flat = [(r, m, v) for r in rows for m, v in r.values]
-    if not flat:
-        return
-    con.register(
-        "_series",
-        pa.table(
-            {
-                "period": [r.period for r, _, _ in flat],
-                "level": [r.level for r, _, _ in flat],
-                "unit_code": [r.unit_code for r, _, _ in flat],
-                "measure": [m for _, m, _ in flat],
-                "value": pa.array([v for _, _, v in flat], pa.int64()),
-            }
-        ),
+    return pa.table(
+        {
+            "period": pa.array([r.period for r, _, _ in flat], pa.string()),
+            "level": pa.array([r.level for r, _, _ in flat], pa.string()),
+            "unit_code": pa.array([r.unit_code for r, _, _ in flat], pa.string()),
+            "measure": pa.array([m for _, m, _ in flat], pa.string()),
+            "value": pa.array([v for _, _, v in flat], pa.int64()),
+        }
     )
+
+
+def install_series(con: duckdb.DuckDBPyConnection, rows: Sequence[ReportRow]) -> None:
+    if not any(r.values for r in rows):
+        return
+    con.register("_series", history_table(rows))
     try:
         con.execute("INSERT INTO report_history SELECT * FROM _series")
     finally:

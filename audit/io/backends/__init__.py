@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from audit.core.exitcodes import AuditError
 from audit.core.models import Finding, TableLoad, Window
+from audit.core.series import ReportRow
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -79,8 +80,15 @@ class Backend(SqlSession, Protocol):
     def load(self, submission: Path, *, lang: str) -> Loaded:
         """Read the submission folder into the engine's nine canonical tables."""
 
-    def install(self, period: str, window: Window, township_code: str | None) -> None:
-        """Create `audit_params` and the shared views of ``sql/views/``."""
+    def install(
+        self,
+        period: str,
+        window: Window,
+        township_code: str | None,
+        history: Sequence[ReportRow] = (),
+    ) -> None:
+        """Create `audit_params`, `report_history` (earlier periods' report rows, for the
+        consistency-over-time rules) and the shared views of ``sql/views/``."""
 
     def evaluate(
         self,

@@ -14,8 +14,10 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 
 from audit.core.models import Window
+from audit.core.series import ReportRow
 from audit.io import sqlrun
 from audit.io.backends import Loaded, SqlSession
+from audit.io.series import install_series
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -90,9 +92,16 @@ class DuckDBBackend:
         self._con = sub.con
         return Loaded(sub.tables, sub.findings, sub.manifest)
 
-    def install(self, period: str, window: Window, township_code: str | None) -> None:
+    def install(
+        self,
+        period: str,
+        window: Window,
+        township_code: str | None,
+        history: Sequence[ReportRow] = (),
+    ) -> None:
         sqlrun.install_params(self.con, period, window, township_code)
         sqlrun.install_views(self.con)
+        install_series(self.con, history)
 
     def evaluate(
         self,

@@ -44,8 +44,10 @@ from typing import TYPE_CHECKING, Any
 from audit.core import contract
 from audit.core.exitcodes import AuditError
 from audit.core.models import CheckResult, Finding, Window
+from audit.core.series import ReportRow
 from audit.io import sparksql, sqlrun
 from audit.io.backends import EngineOptions, Loaded
+from audit.io.series import history_table
 from audit.io.suites import REQUIRED_COLUMNS, Rule, template_fields
 
 if TYPE_CHECKING:
@@ -203,7 +205,13 @@ class SparkBackend:
         self._cached.append(frame)
         self._view(t.name, frame)
 
-    def install(self, period: str, window: Window, township_code: str | None) -> None:
+    def install(
+        self,
+        period: str,
+        window: Window,
+        township_code: str | None,
+        history: Sequence[ReportRow] = (),
+    ) -> None:
         params = self.spark.createDataFrame(
             [
                 (
@@ -219,12 +227,12 @@ class SparkBackend:
             "recent_start DATE, township_code STRING",
         )
         self._view("audit_params", params)
-        # The consistency rules' earlier periods are loaded through DuckDB only (audit.app):
-        # on Spark the history is empty, so those rules find nothing rather than fail.
+        # Earlier periods' report rows (the history store's, read on this machine): small, so
+        # handed to Spark as one Arrow table, before the views that read it are created.
         self._view(
             "report_history",
             self.spark.createDataFrame(
-                [],
+                history_table(history),
                 schema="period STRING, level STRING, unit_code STRING, measure STRING, "
                 "value BIGINT",
             ),
