@@ -157,3 +157,13 @@ def test_whitespace_is_what_polars_strips() -> None:
     padded = pl.Series([f"{ch}a{ch}" for ch in every])
     stripped = {every[i] for i, v in enumerate(padded.str.strip_chars()) if v == "a"}
     assert stripped == set(WHITESPACE)
+
+
+def test_an_empty_key_is_found_when_every_cell_reads(tmp_path: Path) -> None:
+    write_canonical(tmp_path)
+    (tmp_path / "women.csv").unlink()
+    frame = pl.DataFrame(WOMEN).drop("marital_status", "method", "marriage_date")
+    frame.write_parquet(tmp_path / "women.parquet")
+    findings, taken = same_both_ways(tmp_path)
+    assert taken == ["women"]
+    assert [f.record for f in findings if f.check in ("key-missing", "cell-invalid")] == ["#2"]

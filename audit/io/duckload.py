@@ -88,6 +88,7 @@ class _Column:
     value: str
     empty: str  # the cell is empty (its text is NULL), cheaper than testing the text
     checked: bool  # a cell may be unreadable (cell-invalid)
+    unreadable: bool = False  # some cell of the file is: one of its distinct texts does not parse
 
 
 # `trim(x, WS)`: the whitespace as one constant expression (no literal holds control bytes).
@@ -199,7 +200,8 @@ def _mapped(
     variables.append(variable)
     value = f"map_extract_value(getvariable('{variable}'), {col})"
     empty = _empty_sql(name, pl.String(), "VARCHAR")
-    return _Column(f"nullif({_trimmed(col)}, '')", value, empty, True)
+    unreadable = parsed.height < frame.select(text.is_not_null().sum()).item()
+    return _Column(f"nullif({_trimmed(col)}, '')", value, empty, True, unreadable)
 
 
 def _column(
@@ -290,7 +292,9 @@ def _load(
                 f"SELECT {values} FROM {source} WHERE NOT ({blank})"
             ).fetchone()
             inserted = int(found[0]) if found else 0
-        findings = _findings(con, t, columns, _read(parts, rows=True), row, blank, lang)
+        findings = []
+        if _may_flag(con, t, columns):
+            findings = _findings(con, t, columns, _read(parts, rows=True), row, blank, lang)
         con.commit()
     except BaseException:
         con.rollback()
@@ -308,6 +312,17 @@ def _load(
     )
     findings.extend(column_missing(t, path.name, load.missing_columns, lang))
     return load, findings
+
+
+def _may_flag(con: duckdb.DuckDBPyConnection, t: Table, columns: dict[str, _Column]) -> bool:
+    """Whether any row can have a finding: an unreadable text among a column's distinct
+    ones, or an empty key in the rows just inserted (a key's value is NULL exactly when its
+    cell is empty, once every text of the column parses)."""
+    if any(c.unreadable for c in columns.values()):
+        return True
+    keys = " OR ".join(f"{_q(k)} IS NULL" for k in t.key)
+    found = con.execute(f"SELECT count(*) FROM {_q(t.name)} WHERE {keys}").fetchone()
+    return bool(found and found[0])
 
 
 def _village_sql(t: Table, columns: dict[str, _Column]) -> str:
