@@ -8,6 +8,7 @@ fall back, with the loader's findings unchanged.
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ import polars as pl
 import pytest
 
 from audit.core import contract
-from audit.io.duckload import WHITESPACE, load_parquet
+from audit.io.duckload import WHITESPACE, connect, load_parquet
 from audit.io.loader import _insert, read_submission
 from audit.io.schema import create_tables
 from tests.fixtures.loader import W1, W2, WX, write_canonical
@@ -167,3 +168,15 @@ def test_an_empty_key_is_found_when_every_cell_reads(tmp_path: Path) -> None:
     findings, taken = same_both_ways(tmp_path)
     assert taken == ["women"]
     assert [f.record for f in findings if f.check in ("key-missing", "cell-invalid")] == ["#2"]
+
+
+def test_the_database_spills_to_its_own_folder_beyond_a_quarter_of_the_memory() -> None:
+    con = connect()
+    limit, spill = con.execute(
+        "SELECT current_setting('memory_limit'), current_setting('temp_directory')"
+    ).fetchone() or (None, None)
+    con.close()
+    total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    gib = float(str(limit).removesuffix(" GiB")) if str(limit).endswith("GiB") else None
+    assert gib is not None and abs(gib * (1 << 30) - max(2 << 30, total // 4)) < 0.1 * (1 << 30)
+    assert Path(str(spill)).is_dir() and Path(str(spill)).name.startswith("fourcheck-duckdb-")

@@ -28,6 +28,10 @@ Design decisions:
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +97,30 @@ class _Column:
 
 # `trim(x, WS)`: the whitespace as one constant expression (no literal holds control bytes).
 _WS = "(" + " || ".join(f"chr({ord(c)})" for c in WHITESPACE) + ")"
+
+
+# DuckDB's own default lets it take 80% of the machine's memory before spilling; a 10M-woman
+# audit then grows to 20 GB on a 24-GB machine shared with others. A quarter is enough for
+# the largest township measured (tables 3.75 GB at 10M women; see docs/performance.md): past
+# it DuckDB spills to a private temporary folder instead of growing.
+MEMORY_SHARE = 0.25
+MIN_MEMORY = 2 << 30
+
+
+def connect() -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory database for one submission, with a memory limit and a folder to
+    spill to (removed when the process ends)."""
+    con = duckdb.connect(":memory:")
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return con  # no figure for the machine's memory: DuckDB's own default
+    spill = tempfile.mkdtemp(prefix="fourcheck-duckdb-")
+    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    limit_mb = max(MIN_MEMORY, int(total * MEMORY_SHARE)) >> 20
+    con.execute(f"SET memory_limit = '{limit_mb}MiB'")
+    con.execute(f"SET temp_directory = {_lit(spill)}")
+    return con
 
 
 def load_parquet(

@@ -128,11 +128,12 @@ def table_digest(con: duckdb.DuckDBPyConnection, t: Table) -> TableDigest:
 
 def load_submission(path: Path, *, lang: str = "zh") -> Submission:
     """Read a submission folder into a fresh in-process DuckDB database."""
+    from audit.io.duckload import connect, load_parquet  # it builds on this module
+
     path = Path(path)
-    con = duckdb.connect(":memory:")
+    con = connect()
     try:
         create_tables(con)
-        from audit.io.duckload import load_parquet  # it builds on this module
 
         loads, findings, manifest = read_submission(
             path,

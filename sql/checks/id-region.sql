@@ -33,7 +33,12 @@ SELECT DISTINCT
             || ', before the birth year ' || CAST(year(i.id_birth_date) AS VARCHAR)
     END AS problem_en
 FROM stat_ids AS i
-LEFT JOIN ref_divisions AS d ON d.code = i.id_region
-WHERE i.id_valid
-    AND (d.code IS NULL OR d.last_year < year(i.id_birth_date))
+-- The few distinct numbers with a bad region are found first, so the join with every ID
+-- occurrence is built from them (not from every valid number).
+INNER JOIN (
+    SELECT n.id_number, r.code, r.name, r.last_year
+    FROM stat_id_numbers AS n
+    LEFT JOIN ref_divisions AS r ON r.code = n.id_region
+    WHERE n.id_valid AND (r.code IS NULL OR r.last_year < year(n.id_birth_date))
+) AS d ON d.id_number = i.id_number
 ORDER BY i.table_name, i.record, i.id_column, i.village_code
