@@ -28,10 +28,9 @@ Design decisions:
 
 from __future__ import annotations
 
-import atexit
 import os
-import shutil
 import tempfile
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,15 +107,14 @@ MIN_MEMORY = 2 << 30
 
 
 def connect() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory database for one submission, with a memory limit and a folder to
-    spill to (removed when the process ends)."""
+    """A fresh in-memory database for one submission, with a memory limit and a folder of its
+    own to spill to (DuckDB creates it only when it spills and removes it when it closes)."""
     con = duckdb.connect(":memory:")
     try:
         total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
     except (ValueError, OSError, AttributeError):
         return con  # no figure for the machine's memory: DuckDB's own default
-    spill = tempfile.mkdtemp(prefix="fourcheck-duckdb-")
-    atexit.register(shutil.rmtree, spill, ignore_errors=True)
+    spill = Path(tempfile.gettempdir()) / f"fourcheck-duckdb-{os.getpid()}-{uuid.uuid4().hex}"
     limit_mb = max(MIN_MEMORY, int(total * MEMORY_SHARE)) >> 20
     con.execute(f"SET memory_limit = '{limit_mb}MiB'")
     con.execute(f"SET temp_directory = {_lit(spill)}")
