@@ -49,7 +49,7 @@ from audit.io.backends.duckdb import DuckDBBackend, sql_session
 from audit.io.engine import Evaluation, NoProgress, Progress
 from audit.io.overview import compute_overview
 from audit.io.reads import plan
-from audit.io.selection import select_rules
+from audit.io.selection import check_names_early, select_rules
 from audit.io.series import period_rows
 from audit.io.suites import Rule, Suite, load_suites
 from audit.io.villages import read_villages
@@ -118,6 +118,7 @@ def audit_with_timings(
     engine = engine or EngineOptions()
     if period is not None:
         period = normalise_period(period)  # a bad --period stops before any file is read
+    check_names_early(suites_dir, select=select, exclude=exclude)  # so does a typo in --select
     gx_shim.start_import()
     backend = open_backend(engine)  # before any file is read: a missing extra stops here
     try:

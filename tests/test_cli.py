@@ -149,6 +149,23 @@ def test_bad_output_options_stop_with_one_line(
     assert result.stdout == "" and list(tmp_path.iterdir()) == []
 
 
+def test_a_wrong_select_is_named_before_any_file_is_read(
+    small: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audit.io.loader
+
+    def no_load(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the submission was read before the names were checked")
+
+    monkeypatch.setattr(audit.io.loader, "load_submission", no_load)
+    for option in ("--select", "--exclude"):
+        result = cli("run", small, option, "dup-key,no-such-check")
+        assert result.exit_code == 2
+        line = _one_line(result.stderr)
+        assert line.startswith(f"audit: {option}: no-such-check is neither a check id"), line
+        assert "trend-outlier" in line  # the ids it could have been
+
+
 def test_output_through_a_symbolic_link_keeps_the_link(small: Path, tmp_path: Path) -> None:
     target = tmp_path / "shared" / "report.json"
     target.parent.mkdir()

@@ -8,7 +8,10 @@ Design decisions:
   `exclude` removes its chosen ones. Comma-separated lists and repeated
   options mean the same.
 - A name that matches no rule of the suites stops the audit (exit 2) with the
-  names it could have been: a typo must not silently audit less.
+  names it could have been: a typo must not silently audit less. The names are
+  checked against the suite files' check ids before any submission file is
+  read (`check_names_early`: plain JSON, no GX), so a typo costs no load of a
+  large township; the full check runs again on the loaded suites.
 - The loader's checks (`table-missing`, `column-missing`, `cell-invalid`,
   `key-missing`) say whether the submission could be read at all; they are not
   rules and are always reported.
@@ -18,12 +21,14 @@ Design decisions:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
+from pathlib import Path
 
 from audit.core.exitcodes import AuditError
 from audit.core.models import Category
-from audit.io.suites import LOADER_CHECKS, Rule, Suite
+from audit.io.suites import LOADER_CHECKS, SUITES_DIR, Rule, Suite
 
 
 def split_names(values: Iterable[str] | None) -> tuple[str, ...]:
@@ -44,22 +49,7 @@ def select_rules(
     chosen, dropped = set(split_names(select)), set(split_names(exclude))
     if not chosen and not dropped:
         return tuple(suites)
-    rules = [rule for suite in suites for rule in suite.rules]
-    known = {rule.check for rule in rules} | {c.value for c in Category}
-    for option, names in (("--select", chosen), ("--exclude", dropped)):
-        unknown = sorted(names - known - LOADER_CHECKS)
-        if unknown:
-            raise AuditError(
-                f"{option}: {', '.join(unknown)} is neither a check id nor a category "
-                f"(check ids: {', '.join(sorted({r.check for r in rules}))}; "
-                f"categories: {', '.join(c.value for c in Category)})"
-            )
-        loader = sorted(names & LOADER_CHECKS)
-        if loader:
-            raise AuditError(
-                f"{option}: {', '.join(loader)} is a check of the loader, always reported "
-                "(it says whether the submission could be read)"
-            )
+    _check_names({rule.check for suite in suites for rule in suite.rules}, chosen, dropped)
     kept = tuple(
         replace(
             suite,
@@ -74,3 +64,43 @@ def select_rules(
     if not any(suite.rules for suite in kept):
         raise AuditError("--select/--exclude: no rule is left to run")
     return kept
+
+
+def _check_names(check_ids: set[str], chosen: set[str], dropped: set[str]) -> None:
+    known = check_ids | {c.value for c in Category}
+    for option, names in (("--select", chosen), ("--exclude", dropped)):
+        unknown = sorted(names - known - LOADER_CHECKS)
+        if unknown:
+            raise AuditError(
+                f"{option}: {', '.join(unknown)} is neither a check id nor a category "
+                f"(check ids: {', '.join(sorted(check_ids))}; "
+                f"categories: {', '.join(c.value for c in Category)})"
+            )
+        loader = sorted(names & LOADER_CHECKS)
+        if loader:
+            raise AuditError(
+                f"{option}: {', '.join(loader)} is a check of the loader, always reported "
+                "(it says whether the submission could be read)"
+            )
+
+
+def check_names_early(
+    suites_dir: Path | None, *, select: Iterable[str] = (), exclude: Iterable[str] = ()
+) -> None:
+    """`--select`/`--exclude` names against the suite files' check ids, before any load.
+
+    Reads only each entry's ``meta.check``; a folder or file that is not a readable
+    suite is left to `load_suites`, which names what is wrong with it.
+    """
+    chosen, dropped = set(split_names(select)), set(split_names(exclude))
+    if not chosen and not dropped:
+        return
+    check_ids: set[str] = set()
+    try:
+        for path in sorted(Path(suites_dir or SUITES_DIR).glob("*.json")):
+            for entry in json.loads(path.read_text(encoding="utf-8"))["expectations"]:
+                check_ids.add(str(entry["meta"]["check"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return
+    if check_ids:
+        _check_names(check_ids, chosen, dropped)
