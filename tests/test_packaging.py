@@ -38,8 +38,19 @@ def test_every_audit_package_is_listed_for_the_wheel() -> None:
     listed = set(config["setuptools"]["packages"])
     mapped = set(config["setuptools"]["package-dir"])
     assert mapped == {"audit.expectations", "audit.sql"}
-    assert listed - mapped == set(find_packages(str(ROOT), include=["audit", "audit.*"]))
-    assert mapped <= listed
+    # The rules' folders and every sub-folder of them (data only: no __init__.py needed).
+    rules = {
+        ".".join(("audit", *d.relative_to(ROOT).parts))
+        for top in ("expectations", "sql")
+        for d in (ROOT / top, *(ROOT / top).rglob("*"))
+        if d.is_dir() and d.name != "__pycache__"
+    }
+    assert {
+        p for p in listed if p.split(".")[:2] in (["audit", "expectations"], ["audit", "sql"])
+    } == rules
+    assert listed - rules == set(find_packages(str(ROOT), include=["audit", "audit.*"]))
+    data = config["setuptools"]["package-data"]
+    assert all(name in data for name in rules)  # each folder's rule files ship
 
 
 def _run(*args: str | Path, cwd: Path, env: dict[str, str] | None = None) -> str:
