@@ -55,7 +55,7 @@ needs_spark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     if _MISSING:
         pytest.skip(_MISSING)
     from pyspark.sql import SparkSession
@@ -74,6 +74,7 @@ def spark() -> Iterator[Any]:
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
         .getOrCreate()
     )
     session.sparkContext.setLogLevel("ERROR")
@@ -341,3 +342,30 @@ def test_spark_options_need_the_spark_engine_and_key_value_settings() -> None:
     )
     with pytest.raises(AuditError, match="KEY=VALUE"):
         parse_conf(["spark.driver.memory"])
+
+
+_OWN_SESSION = """
+from audit.io.backends import EngineOptions
+from audit.io.backends.spark import SparkBackend
+backend = SparkBackend(EngineOptions(engine="spark", spark_master="local[1]"))
+backend.spark.sql("SHOW DATABASES").collect()  # Spark makes its warehouse folder here
+print(backend._scratch, (backend._scratch / "warehouse").is_dir())
+backend.close()
+"""
+
+
+def test_a_session_the_audit_starts_writes_nothing_where_it_runs(tmp_path: Path) -> None:
+    if _MISSING:
+        pytest.skip(_MISSING)
+    import subprocess
+
+    run_in = tmp_path / "submission"  # an audit may be run from inside the submission folder
+    run_in.mkdir()
+    proc = subprocess.run(
+        [sys.executable, "-c", _OWN_SESSION], cwd=run_in, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    scratch, made = proc.stdout.split()
+    assert made == "True"  # the warehouse went to the private folder ...
+    assert not Path(scratch).exists()  # ... which closing the session removed
+    assert list(run_in.iterdir()) == []  # no spark-warehouse/ where the audit ran

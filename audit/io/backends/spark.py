@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 import time
 import warnings
 from collections.abc import Sequence
@@ -88,8 +89,9 @@ def table_schema(t: contract.Table) -> str:
     return ", ".join(f"`{c.name}` {SPARK_TYPES[c.type]}" for c in t.columns)
 
 
-def start_session(options: EngineOptions) -> tuple[Any, bool]:
-    """The SparkSession to use, and whether this audit started it (and so stops it)."""
+def start_session(options: EngineOptions) -> tuple[Any, bool, Path | None]:
+    """The SparkSession to use, whether this audit started it (and so stops it), and the
+    scratch folder it made for that session (removed when the audit closes it)."""
     try:
         with warnings.catch_warnings():
             # pyspark warns about pandas 3 on import; the audit hands Spark Arrow, not pandas.
@@ -108,7 +110,7 @@ def start_session(options: EngineOptions) -> tuple[Any, bool]:
         if active is not None and master is None:
             for key, value in options.spark_conf:
                 active.conf.set(key, value)
-            return active, False
+            return active, False, None
         if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
             raise AuditError(
                 f"--engine spark runs Spark on this machine, which needs Java 17 or newer "
@@ -117,27 +119,34 @@ def start_session(options: EngineOptions) -> tuple[Any, bool]:
     builder = SparkSession.builder
     builder = builder.remote(remote) if remote else builder.master(master or "local[*]")
     defaults = dict(DEFAULT_CONF)
+    scratch: Path | None = None
     if remote is None:
         # The driver JVM starts here: its log goes to stderr at ERROR only, not Spark's chatter.
         defaults["spark.driver.extraJavaOptions"] = f"-Dlog4j2.configurationFile={LOG4J.as_uri()}"
+        # Spark makes its warehouse folder where it runs, which may be the submission folder
+        # (an audit never writes there): a private one, removed with the session, instead.
+        scratch = Path(tempfile.mkdtemp(prefix="fourcheck-spark-"))
+        defaults["spark.sql.warehouse.dir"] = str(scratch / "warehouse")
     for key, value in {**defaults, **dict(options.spark_conf)}.items():
         builder = builder.config(key, value)
     try:
         spark = builder.getOrCreate()
     except Exception as e:  # Py4J, gRPC and JVM start-up errors have no common base
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         where = remote or master or "local[*]"
         raise AuditError(f"Spark could not start ({where}): {first}") from None
     if remote is None:
         spark.sparkContext.setLogLevel("ERROR")
-    return spark, True
+    return spark, True, scratch
 
 
 class SparkBackend:
     name = "spark"
 
     def __init__(self, options: EngineOptions) -> None:
-        self.spark, self._owned = start_session(options)
+        self.spark, self._owned, self._scratch = start_session(options)
         self._views: set[str] = set()
         self._cached: list[Any] = []
 
@@ -352,3 +361,5 @@ class SparkBackend:
             self._cached.clear()
             if self._owned:
                 self.spark.stop()
+            if self._scratch is not None:
+                shutil.rmtree(self._scratch, ignore_errors=True)
