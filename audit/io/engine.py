@@ -207,6 +207,13 @@ def bind_rows_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[str, ...
     except duckdb.Error as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise AuditError(f"{rule.source}: the check's SQL does not run: {first}") from None
+    check_rule_columns(rule, names)
+    return names
+
+
+def check_rule_columns(rule: Rule, names: Sequence[str]) -> None:
+    """A rows rule's SQL must return `record`, `village_code` and every column its message
+    templates use; AuditError naming the suite entry otherwise (both engines bind with it)."""
     for required in REQUIRED_COLUMNS:
         if required not in names:
             raise AuditError(
@@ -220,7 +227,6 @@ def bind_rows_rule(con: duckdb.DuckDBPyConnection, rule: Rule) -> tuple[str, ...
                 f"{rule.source}: meta.message.{lang} uses {{{missing[0]}}}, which the check's "
                 f"SQL does not return (columns: {', '.join(names)})"
             )
-    return names
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:

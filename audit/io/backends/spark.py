@@ -49,7 +49,7 @@ from audit.core.series import ReportRow
 from audit.io import sparksql, sqlrun
 from audit.io.backends import EngineOptions, Loaded
 from audit.io.series import history_table
-from audit.io.suites import REQUIRED_COLUMNS, Rule, template_fields
+from audit.io.suites import Rule
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -316,19 +316,9 @@ class SparkBackend:
             raise AuditError(
                 f"{rule.source}: the check's SQL does not run on Spark: {first}"
             ) from None
-        for required in REQUIRED_COLUMNS:
-            if required not in names:
-                raise AuditError(
-                    f"{rule.source}: the check's SQL returns no column {required!r} "
-                    f"(it returns {', '.join(names)})"
-                )
-        for lang, template in rule.message.items():
-            missing = sorted(template_fields(template) - set(names))
-            if missing:
-                raise AuditError(
-                    f"{rule.source}: meta.message.{lang} uses {{{missing[0]}}}, which the "
-                    f"check's SQL does not return (columns: {', '.join(names)})"
-                )
+        from audit.io.engine import check_rule_columns
+
+        check_rule_columns(rule, names)
 
     def _outcome(
         self, rule: Rule, row_counts: dict[str, int], lang: str, township_code: str | None
