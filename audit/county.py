@@ -75,7 +75,13 @@ TOWNSHIP_MISSING = "county-township-missing"
 REPORT_UNUSABLE = "county-report-unusable"
 TOWNSHIP_DUPLICATE = "county-township-duplicate"
 PERIOD_MISMATCH = "county-period-mismatch"
-FOLDER_CHECKS = (TOWNSHIP_MISSING, REPORT_UNUSABLE, TOWNSHIP_DUPLICATE, PERIOD_MISMATCH)
+# The folder-level checks run in Python, not SQL; each is an error on the report ledger.
+FOLDER_CHECKS: dict[str, tuple[Category, str]] = {  # id -> (category, title key)
+    TOWNSHIP_MISSING: (Category.COMPLETENESS, "missing-title"),
+    REPORT_UNUSABLE: (Category.COMPLETENESS, "report-title"),
+    TOWNSHIP_DUPLICATE: (Category.DUPLICATE, "duplicate-title"),
+    PERIOD_MISMATCH: (Category.TIMELINESS, "period-title"),
+}
 # Files of the county folder that are not a table of its own (the county's report, acceptances).
 COUNTY_FILES = ("stat_reports", "accepted")
 
@@ -528,8 +534,6 @@ def _county_selection(
     dropped: tuple[str, ...],
 ) -> tuple[Any, ...]:
     """The county's rules under --select/--exclude; names of township rules select none here."""
-    from audit.core.models import Category
-
     known = {rule.check for suite in shipped for rule in suite.rules}
     categories = {c.value for c in Category}
     c_chosen = {n for n in chosen if n in known or n in categories}
@@ -558,29 +562,16 @@ def _duplicate_findings(outcomes: list[_Outcome], lang: str) -> list[CountyFindi
     for o in outcomes:
         if o.township_code:
             folders.setdefault(o.township_code, []).append(o.folder)
-    out = []
+    out: list[CountyFinding] = []
     for code, names in folders.items():
         if len(names) < 2:
             continue
         message = _t(
             lang, "duplicate", code=code, n=len(names), folders=", ".join(names), first=names[0]
         )
-        for name in names:
-            out.append(
-                CountyFinding(
-                    code,
-                    Finding(
-                        check=TOWNSHIP_DUPLICATE,
-                        category=Category.DUPLICATE,
-                        severity=Severity.ERROR,
-                        ledgers=("statistics",),
-                        table="stat_reports",
-                        record=f"{code}|{name}",
-                        village_code=code,
-                        message=message,
-                    ),
-                )
-            )
+        out.extend(
+            _folder_finding(TOWNSHIP_DUPLICATE, code, f"{code}|{name}", message) for name in names
+        )
     return out
 
 
@@ -594,27 +585,11 @@ def _period_findings(
             continue
         code = o.township_code or o.folder
         label = f"{o.township_name} {code}" if o.township_name else code
+        message = _t(
+            lang, "period", label=label, folder=o.folder, submitted=o.submitted, period=period
+        )
         out.append(
-            CountyFinding(
-                code,
-                Finding(
-                    check=PERIOD_MISMATCH,
-                    category=Category.TIMELINESS,
-                    severity=Severity.ERROR,
-                    ledgers=("statistics",),
-                    table="stat_reports",
-                    record=f"{code}|{period}|township|{code}",
-                    village_code=code,
-                    message=_t(
-                        lang,
-                        "period",
-                        label=label,
-                        folder=o.folder,
-                        submitted=o.submitted,
-                        period=period,
-                    ),
-                ),
-            )
+            _folder_finding(PERIOD_MISMATCH, code, f"{code}|{period}|township|{code}", message)
         )
     return out
 
@@ -655,33 +630,36 @@ def _county_code_of(outcomes: list[_Outcome], manifest: CountyManifest) -> str |
 
 def _missing_finding(t: ExpectedTownship, period: str | None, lang: str) -> CountyFinding:
     label = f"{t.name} {t.code}" if t.name else t.code
-    return CountyFinding(
+    return _folder_finding(
+        TOWNSHIP_MISSING,
         t.code,
-        Finding(
-            check=TOWNSHIP_MISSING,
-            category=Category.COMPLETENESS,
-            severity=Severity.ERROR,
-            ledgers=("statistics",),
-            table="stat_reports",
-            record=f"{t.code}|{period or ''}|township|{t.code}",
-            village_code=t.code,
-            message=_t(lang, "missing", label=label, period=period or "?"),
-        ),
+        f"{t.code}|{period or ''}|township|{t.code}",
+        _t(lang, "missing", label=label, period=period or "?"),
     )
 
 
 def _report_finding(path: Path, county_code: str, reason: str, lang: str) -> CountyFinding:
-    return CountyFinding(
+    return _folder_finding(
+        REPORT_UNUSABLE,
         county_code,
+        f"{county_code}|",
+        _t(lang, "report", file=path.name, reason=reason),
+    )
+
+
+def _folder_finding(check: str, code: str, record: str, message: str) -> CountyFinding:
+    """A folder-level check's finding, sent to the township (or county) `code`."""
+    return CountyFinding(
+        code,
         Finding(
-            check=REPORT_UNUSABLE,
-            category=Category.COMPLETENESS,
+            check=check,
+            category=FOLDER_CHECKS[check][0],
             severity=Severity.ERROR,
             ledgers=("statistics",),
             table="stat_reports",
-            record=f"{county_code}|",
-            village_code=county_code,
-            message=_t(lang, "report", file=path.name, reason=reason),
+            record=record,
+            village_code=code,
+            message=message,
         ),
     )
 
@@ -689,12 +667,7 @@ def _report_finding(path: Path, county_code: str, reason: str, lang: str) -> Cou
 def _python_checks(extra: list[CountyFinding], lang: str) -> tuple[CheckResult, ...]:
     """The county's folder-level checks as check results (they run in Python, not SQL)."""
     out = []
-    for check, title, category in (
-        (TOWNSHIP_MISSING, "missing-title", Category.COMPLETENESS),
-        (REPORT_UNUSABLE, "report-title", Category.COMPLETENESS),
-        (TOWNSHIP_DUPLICATE, "duplicate-title", Category.DUPLICATE),
-        (PERIOD_MISMATCH, "period-title", Category.TIMELINESS),
-    ):
+    for check, (category, title) in FOLDER_CHECKS.items():
         n = sum(1 for f in extra if f.finding.check == check)
         out.append(
             CheckResult(
