@@ -46,7 +46,9 @@ class Category(StrEnum):
     PLAUSIBILITY = "plausibility"  # 异常
 
 
-@dataclass(frozen=True)
+# Slots: a report may hold millions of findings, and an instance without a __dict__ is a
+# quarter of the size (96 bytes against 352).
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One discrepancy on one record: the contract's finding fields, in contract order."""
 

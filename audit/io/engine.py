@@ -58,7 +58,7 @@ from audit.core.models import CheckResult, Finding, Severity
 from audit.core.numbers import Figure
 from audit.io import gx_shim
 from audit.io.sparksql import BUILTIN_SQL_TYPES, BuiltinForm, builtin_sql, index_row
-from audit.io.sqlrun import fetch_rows
+from audit.io.sqlrun import fetch_rows, iter_rows
 from audit.io.suites import (
     REQUIRED_COLUMNS,
     Rule,
@@ -415,26 +415,39 @@ def _rows_outcome(
     lang: str,
 ) -> tuple[CheckResult, list[Finding]]:
     unexpected = int(result.result.get("observed_value") or 0)
-    rows: list[dict[str, Any]] = []
+    rows: Iterable[Mapping[str, Any]] = ()
     if unexpected:
-        # The rows GX counted, in the order the SQL gave them (insertion order).
-        rows = fetch_rows(con, f'SELECT * FROM "{table}" ORDER BY rowid')
+        # The rows GX counted, in the order the SQL gave them (insertion order), read a batch
+        # at a time: each row becomes its finding as it is read, so a rule failing on millions
+        # of records never holds them all as rows besides their findings.
+        rows = iter_rows(con, f'SELECT * FROM "{table}" ORDER BY rowid')
     return rows_outcome(rule, rows, elements, lang, unexpected=unexpected)
 
 
 def rows_outcome(
     rule: Rule,
-    rows: Sequence[Mapping[str, Any]],
+    rows: Iterable[Mapping[str, Any]],
     elements: int,
     lang: str,
     *,
     unexpected: int | None = None,
 ) -> tuple[CheckResult, list[Finding]]:
-    """A rows rule's result and findings from every row its SQL returned (any engine)."""
-    count = len(rows) if unexpected is None else unexpected
+    """A rows rule's result and findings from every row its SQL returned (any engine).
+
+    `rows` may be read once (an iterator) when `unexpected` gives their number; without it
+    they must be a sequence, and their number is its length.
+    """
+    if unexpected is None:
+        assert isinstance(rows, Sequence), "rows_outcome: give `unexpected` with an iterator"
+        count = len(rows)
+    else:
+        count = unexpected
     success = within_tolerance(count, elements, rule.mostly)
-    default = _graded(rule, success, len(rows))
+    default = _graded(rule, success, count)
     findings = []
+    # One string object per distinct table and village across the rule's findings, not one
+    # per finding (a rule can fail on millions of records of a few hundred villages).
+    shared: dict[str, str] = {}
     for row in rows:
         severity = default
         graded = row.get("severity")
@@ -452,19 +465,20 @@ def rows_outcome(
                 f"{rule.source}: the check's SQL returned table_name {table!r}, "
                 "which is not a table of the submission"
             )
+        village = None if row["village_code"] is None else str(row["village_code"])
         findings.append(
             Finding(
                 check=rule.check,
                 category=rule.category,
                 severity=severity,
                 ledgers=rule.ledgers,
-                table=table,
+                table=shared.setdefault(table, table),
                 record="" if row["record"] is None else str(row["record"]),
-                village_code=None if row["village_code"] is None else str(row["village_code"]),
+                village_code=None if village is None else shared.setdefault(village, village),
                 message=_message(rule, lang, row),
             )
         )
-    check = _check_result(rule, lang, unexpected=len(rows), elements=elements, success=success)
+    check = _check_result(rule, lang, unexpected=count, elements=elements, success=success)
     return check, findings
 
 

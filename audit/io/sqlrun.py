@@ -18,6 +18,7 @@ importlib.resources in a wheel, an editable install and a checkout alike.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,18 @@ def fetch_rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]
     cur = con.execute(sql)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+
+def iter_rows(
+    con: duckdb.DuckDBPyConnection, sql: str, batch: int = 10_000
+) -> Iterator[dict[str, Any]]:
+    """`fetch_rows` a batch at a time: the rows of a large result are never all in memory."""
+    cur = con.cursor()  # its own cursor: the caller may query the connection meanwhile
+    try:
+        cur.execute(sql)
+        names = [d[0] for d in cur.description]
+        while chunk := cur.fetchmany(batch):
+            for row in chunk:
+                yield dict(zip(names, row, strict=True))
+    finally:
+        cur.close()
