@@ -94,11 +94,20 @@ def compute_overview(
             sql.execute(path.read_text(encoding="utf-8"))
     install_report_views(sql)
     sql.execute(records_view_sql())
-    flagged = sorted({(f.table, f.record) for f in findings if f.category in FLAGGING_CATEGORIES})
+    # Two columns of references, made distinct by polars: a set of (table, record) tuples
+    # cost about 150 bytes a finding, and a report may hold millions (quality.sql takes
+    # DISTINCT again, so order does not matter).
+    tables: list[str] = []
+    records: list[str] = []
+    for f in findings:
+        if f.category in FLAGGING_CATEGORIES:
+            tables.append(f.table)
+            records.append(f.record)
     frame = pl.DataFrame(
-        {"table_name": [t for t, _ in flagged], "record": [r for _, r in flagged]},
+        {"table_name": tables, "record": records},
         schema={"table_name": pl.String, "record": pl.String},
-    )
+    ).unique()
+    del tables, records
     sql.register("rpt_flagged", frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
         four = _long_counts(sql, "four_numbers.sql")
