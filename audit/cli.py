@@ -370,7 +370,7 @@ def run(
         from audit.io.output import write_all
         from audit.monthly import run_monthly
         from audit.outputs import plan_outputs, settle, verdict_line
-        from audit.render import progress_display, render
+        from audit.render import progress_display, render, render_chunks
 
         settings = load_config(config)
         gate = FailOn(pick(fail_on, settings.fail_on, FailOn.ERROR))
@@ -406,8 +406,8 @@ def run(
         else:
             # Colour only for a terminal: a report saved to a file never holds escape codes.
             files = settle(outputs, report)
-            rendered = [
-                (path, render(report, fmt, fail_on=gate, limit=listed, color=False))
+            rendered = [  # JSON in pieces, its findings rendered as they are written
+                (path, render_chunks(report, fmt, fail_on=gate, limit=listed, color=False))
                 for fmt, path in files
             ]
             check_interrupted()  # after Ctrl-C nothing is written

@@ -73,6 +73,25 @@ def test_json(report: AuditReport) -> None:
     assert [a["record"] for a in doc["acceptances"]["stale"]] == ["Z"]
 
 
+def test_json_written_in_pieces_is_the_document_to_the_byte(
+    report: AuditReport, tmp_path: Path
+) -> None:
+    """The file `audit run -f json -o` writes finding by finding is `json.dumps` of the
+    document, with findings (status, accepted) and without any."""
+    from dataclasses import replace
+
+    from audit.io.output import write_atomic
+    from audit.render import render_chunks
+    from audit.render.json import document
+
+    for r in (report, replace(report, findings=())):
+        expected = json.dumps(document(r), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+        pieces = list(render_chunks(r, "json"))
+        assert len(pieces) > 3 and not any(len(p) >= len(expected) for p in pieces)
+        write_atomic(tmp_path / "r.json", iter(pieces))
+        assert (tmp_path / "r.json").read_text(encoding="utf-8") == expected
+
+
 def test_terminal_and_markdown(report: AuditReport) -> None:
     text = str(render(report, "table", color=False))
     lines = text.splitlines()

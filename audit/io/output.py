@@ -23,7 +23,7 @@ import errno
 import os
 import stat
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from audit.core.exitcodes import AuditError
@@ -53,7 +53,8 @@ def resolve_target(path: Path) -> Path:
     return path
 
 
-def write_atomic(path: Path, data: str | bytes) -> None:
+def write_atomic(path: Path, data: str | bytes | Iterable[str | bytes]) -> None:
+    """Write `data` (text, bytes, or pieces of either written one after the other)."""
     path = Path(path)
     target = resolve_target(path)
     parent = target.parent if str(target.parent) else Path(".")
@@ -61,7 +62,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise AuditError(f"{path}: cannot write the output, folder {parent} does not exist")
     if target.is_dir():
         raise AuditError(f"{path}: cannot write the output, it is a folder (name a file)")
-    payload = data.encode("utf-8") if isinstance(data, str) else data
+    pieces = [data] if isinstance(data, str | bytes) else data
     try:
         mode = stat.S_IMODE(target.stat().st_mode) if target.exists() else 0o666 & ~_umask()
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent)
@@ -71,7 +72,8 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         ) from None
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(payload)
+            for piece in pieces:
+                f.write(piece.encode("utf-8") if isinstance(piece, str) else piece)
             f.flush()
             os.fchmod(f.fileno(), mode)
         os.replace(tmp, target)
@@ -83,7 +85,7 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         raise
 
 
-def write_all(outputs: Sequence[tuple[Path, str | bytes]]) -> None:
+def write_all(outputs: Sequence[tuple[Path, str | bytes | Iterable[str | bytes]]]) -> None:
     """Write several outputs, each atomically; the first failure stops with its message."""
     for path, data in outputs:
         write_atomic(path, data)

@@ -3,7 +3,10 @@
 `render()` dispatches by format name to `audit.render.<format>`, imported
 lazily so a JSON run never pays for rich or xlsxwriter. Each format module
 exposes `render(report, *, fail_on, limit, **options) -> str | bytes` and reads
-the report only; none recomputes a figure. Options a format does not know
+the report only; none recomputes a figure. A format may also expose
+`chunks(report, *, fail_on)`, the same text in pieces (`render_chunks`): JSON
+does, so a report of millions of findings is written without ever being one
+string in memory. Options a format does not know
 (e.g. `color`, which only the terminal table uses) are not passed to it.
 
 `progress_display()` draws the engine's progress (load, checks, figures) with
@@ -15,7 +18,7 @@ starts on a clean screen.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from types import ModuleType
 from typing import IO, Any
@@ -54,6 +57,24 @@ def render(
         report = terminal_safe(report)
     out: str | bytes = _module(fmt).render(report, fail_on=FailOn(fail_on), limit=limit, **options)
     return out
+
+
+def render_chunks(
+    report: AuditReport,
+    fmt: str,
+    *,
+    fail_on: FailOn | str = FailOn.ERROR,
+    limit: int = 10,
+    color: bool | None = None,
+) -> Iterable[str | bytes]:
+    """`render` as pieces to write one after the other: a format that can stream (JSON, whose
+    findings are written one at a time) is never one string in memory; the others are one piece.
+    """
+    module = _module(fmt)
+    if fmt not in TERMINAL_FORMATS and hasattr(module, "chunks"):
+        streamed: Iterable[str | bytes] = module.chunks(report, fail_on=FailOn(fail_on))
+        return streamed
+    return [render(report, fmt, fail_on=fail_on, limit=limit, color=color)]
 
 
 class RichProgress:

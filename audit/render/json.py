@@ -28,7 +28,10 @@ Design decisions:
 
 from __future__ import annotations
 
+import itertools
 import json
+import uuid
+from collections.abc import Iterator
 from importlib.resources import files
 from typing import Any
 
@@ -50,6 +53,11 @@ def schema() -> dict[str, Any]:
 
 
 def document(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> dict[str, Any]:
+    return _document(report, fail_on, [finding(report, f) for f in report.findings])
+
+
+def _document(report: AuditReport, fail_on: FailOn | str, findings: Any) -> dict[str, Any]:
+    """The document with `findings` as its findings value (the list, or `chunks`' marker)."""
     gate = FailOn(fail_on)
     code = exit_code_for(report, gate)
     rules = outcomes(report, gate)
@@ -85,7 +93,7 @@ def document(report: AuditReport, fail_on: FailOn | str = FailOn.ERROR) -> dict[
             for o in rules
         ],
         "overview": report.overview.to_dict() if report.overview is not None else None,
-        "findings": [finding(report, f) for f in report.findings],
+        "findings": findings,
     }
     if report.history is not None:
         doc["history"] = report.history.to_dict()
@@ -110,7 +118,39 @@ def finding(report: AuditReport, f: Finding) -> dict[str, Any]:
     return out
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def chunks(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR) -> Iterator[str]:
+    """The text of `render`, piece by piece: everything but the findings at once, then the
+    findings one at a time, so a report of millions of findings is never one string (nor a
+    list of dictionaries) in memory. The text is `json.dumps` of `document` to the byte.
+
+    The part before the findings is made before this returns (an error in it, such as NaN,
+    is raised here, not half-way through writing a file).
+    """
+    marker = f"fourcheck-findings-{uuid.uuid4().hex}"
+    text = _dumps(_document(report, fail_on, marker))
+    head, found, tail = text.partition(f'"findings": "{marker}"')
+    assert found, "the findings marker is in the document"
+    return itertools.chain([head, '"findings": '], _findings(report), [tail, "\n"])
+
+
+def _findings(report: AuditReport) -> Iterator[str]:
+    """The findings list as `json.dumps(..., indent=2)` writes it as a top-level value."""
+    if not report.findings:
+        yield "[]"
+        return
+    yield "["
+    for i, f in enumerate(report.findings):
+        # Each finding is two levels deep in the document: its lines move right by four
+        # spaces (JSON text holds no line break inside a string, so lines are safe to move).
+        item = _dumps(finding(report, f)).replace("\n", "\n    ")
+        yield ("\n    " if i == 0 else ",\n    ") + item
+    yield "\n  ]"
+
+
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> str:
     # limit does not change the document: JSON lists every finding.
-    doc = document(report, fail_on)
-    return json.dumps(doc, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    return "".join(chunks(report, fail_on=fail_on))
