@@ -39,6 +39,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -85,6 +86,12 @@ def machine() -> str:
 # recomputed where it was valid, so planted invalid IDs stay invalid), its own hundred of
 # village codes (k*100 + village) and its own record keys.
 PART_WOMEN = 1_000_000
+# Raised whenever compose() changes what it writes. A composed township carries it in
+# composition.json and is composed again when it differs: one composed before the parts kept
+# real division codes had 9 IDs in 10 in divisions that do not exist, and its audit measured
+# tens of millions of id-region findings instead of a township.
+COMPOSITION = 2
+COMPOSITION_FILE = "composition.json"
 PART_VILLAGES = 99
 MAX_PARTS = 10
 ID_COLUMNS = ("person_id", "mother_id")
@@ -183,6 +190,17 @@ def compose(parts: list[Path], out: Path) -> None:
         con.execute(f"COPY ({' UNION ALL '.join(selects)}) TO '{target}' (FORMAT parquet)")
     con.close()
     (out / "manifest.json").write_bytes((parts[0] / "manifest.json").read_bytes())
+    marker = {"composition": COMPOSITION, "parts": [str(p) for p in parts]}
+    (out / COMPOSITION_FILE).write_text(json.dumps(marker), encoding="utf-8")
+
+
+def composition(folder: Path) -> int | None:
+    """The COMPOSITION a composed township was written by (None: older than the marker)."""
+    try:
+        marker = json.loads((folder / COMPOSITION_FILE).read_text(encoding="utf-8"))
+        return int(marker["composition"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def township(data: Path, women: int, villages: int, part_seeds: int = MAX_PARTS) -> Path:
@@ -194,12 +212,16 @@ def township(data: Path, women: int, villages: int, part_seeds: int = MAX_PARTS)
     folder = data / f"women-{women}"
     if part_seeds < MAX_PARTS and women > PART_WOMEN:
         folder = data / f"women-{women}-{part_seeds}-seeds"
+    composed = women > PART_WOMEN
     if (folder / "manifest.json").is_file():
-        print(f"reusing            {folder}")
-        return folder
+        if not composed or composition(folder) == COMPOSITION:
+            print(f"reusing            {folder}")
+            return folder
+        print(f"stale composition  {folder} (composed again)")
+        shutil.rmtree(folder)
     data.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    if women <= PART_WOMEN:
+    if not composed:
         generate(folder, women, villages)
     else:
         n = -(-women // PART_WOMEN)
