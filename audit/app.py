@@ -44,8 +44,8 @@ from audit.core.models import AuditReport, CheckResult, TableLoad, sort_findings
 from audit.core.period import make_window, normalise_period, parse_period
 from audit.core.series import ReportRow
 from audit.io import gx_shim
-from audit.io.backends import EngineOptions, SqlSession, open_backend
-from audit.io.backends.duckdb import DuckDBBackend, sql_session
+from audit.io.backends import Backend, EngineOptions, SqlSession, open_backend
+from audit.io.backends.duckdb import sql_session
 from audit.io.engine import Evaluation, NoProgress, Progress
 from audit.io.overview import compute_overview
 from audit.io.reads import plan
@@ -56,8 +56,9 @@ from audit.io.villages import read_villages
 
 # (township code, period) -> the township's report rows of earlier periods
 SeriesSource = Callable[[str, str], Sequence[ReportRow]]
-# Called with the loaded database, the period and the township before the database closes.
-Collector = Callable[[duckdb.DuckDBPyConnection, str, str | None], None]
+# Called with the engine holding the loaded submission, the period and the township before the
+# engine closes (the county run copies what its cross-township checks read).
+Collector = Callable[[Backend, str, str | None], None]
 
 _NO_PERIOD = {
     "zh": "无法确定报告期：请用 --period YYYY-MM 指定，或在 manifest.json 中填写 period",
@@ -111,7 +112,7 @@ def audit_with_timings(
 ) -> tuple[AuditReport, Evaluation]:
     """`run_audit`, also returning the engine's evaluation (per-rule timings for bench/).
 
-    `collect(con, period, township)` is called on the loaded database before it
+    `collect(backend, period, township)` is called on the loaded engine before it
     closes (the county run copies what its cross-township checks read).
     """
     progress = progress or NoProgress()
@@ -150,9 +151,7 @@ def audit_with_timings(
         progress.advance("overview")
         rows = period_rows(backend, chosen)
         if collect is not None:
-            if not isinstance(backend, DuckDBBackend):
-                raise AuditError("the county run copies townships through DuckDB: --engine duckdb")
-            collect(backend.con, chosen, township)
+            collect(backend, chosen, township)
     finally:
         backend.close()
     report = AuditReport(

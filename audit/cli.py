@@ -298,8 +298,28 @@ JobsOpt = Annotated[
         "--jobs",
         min=1,
         metavar="N",
-        help="County folders: townships audited at once (default: the cores, at most 4).",
+        help="County folders: townships audited at once (default: the cores, at most 4;"
+        " on Spark one after another, each spread over Spark's cores).",
     ),
+]
+EngineOpt = Annotated[
+    Engine | None,
+    typer.Option(
+        metavar="duckdb|spark",
+        help="Where the checks run. Default: duckdb. spark needs pip install 'fourcheck[spark]'.",
+    ),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="URL",
+        help="Spark master: local[N], spark://..., yarn, or sc://... for Spark Connect"
+        " (default: SPARK_REMOTE if set, else local[*]).",
+    ),
+]
+SparkConfOpt = Annotated[
+    list[str] | None,
+    typer.Option(metavar="KEY=VALUE", help="A Spark setting (repeat for several)."),
 ]
 
 
@@ -329,37 +349,18 @@ def run(
     no_history: NoHistoryOpt = False,
     history_wait: HistoryWaitOpt = 30.0,
     acceptances: AcceptancesOpt = None,
-    engine: Annotated[
-        Engine | None,
-        typer.Option(
-            metavar="duckdb|spark",
-            help="Where the checks run. Default: duckdb. spark needs pip install"
-            " 'fourcheck[spark]'.",
-        ),
-    ] = None,
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            metavar="URL",
-            help="Spark master: local[N], spark://..., yarn, or sc://... for Spark Connect"
-            " (default: SPARK_REMOTE if set, else local[*]).",
-        ),
-    ] = None,
-    spark_conf: Annotated[
-        list[str] | None,
-        typer.Option(metavar="KEY=VALUE", help="A Spark setting (repeat for several)."),
-    ] = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
     jobs: JobsOpt = None,
 ) -> None:
     from audit.county import is_county_folder
 
     if is_county_folder(submission):  # one folder per township: the county audit
-        if engine not in (None, Engine.duckdb) or spark_master or spark_conf:
-            _fail("a county folder is audited on DuckDB: leave out --engine spark")
         _county(
             submission, period, window_start, format, output, output_dir, fail_on, lang,
             limit, suites, select, exclude, config, history, no_history, history_wait,
-            acceptances, jobs,
+            acceptances, jobs, engine, spark_master, spark_conf,
         )  # fmt: skip
         return
     try:
@@ -473,10 +474,14 @@ def county(
     history_wait: HistoryWaitOpt = 30.0,
     acceptances: AcceptancesOpt = None,
     jobs: JobsOpt = None,
+    engine: EngineOpt = None,
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = None,
 ) -> None:
     _county(
         county_dir, period, window_start, format, output, output_dir, fail_on, lang, limit,
         suites, select, exclude, config, history, no_history, history_wait, acceptances, jobs,
+        engine, spark_master, spark_conf,
     )  # fmt: skip
 
 
@@ -499,6 +504,9 @@ def _county(
     history_wait: float,
     acceptances: Path | None,
     jobs: int | None,
+    engine: Engine | None,
+    spark_master: str | None,
+    spark_conf: list[str] | None,
 ) -> None:
     """`audit county` and `audit run COUNTY_DIR`: one county audit, any number of reports."""
     try:
@@ -519,6 +527,7 @@ def _county(
         start = _parse_date(pick(window_start, settings.window_start, None), "--window-start")
         listed = int(pick(limit, settings.limit, 10))
         plan = plan_county_outputs(formats, outputs, output_dir, county_dir, language.value)
+        options = _engine_options(engine, spark_master, spark_conf, settings)
         quiet_exit()
         report = run_county(
             county_dir,
@@ -534,6 +543,7 @@ def _county(
             history=None if no_history else (history or settings.history or default_path()),
             history_wait=history_wait,
             acceptances=acceptances,
+            engine=options,
         )
         code = county_exit_code(report)
         if not plan.files:

@@ -38,6 +38,11 @@ Design decisions:
   "<code>|<period>|township|<code>": the township report row the county lacks.
 - Period: the command line, then county.json, then the period most of the
   townships' own audits chose (each township keeps its own then).
+- Engine: DuckDB by default; on Spark (`engine`), one session held for the
+  whole run audits the townships one after another (Spark spreads each over
+  its executors; `jobs` does not apply) and runs the county's checks, with
+  the townships' rows kept by Spark, never collected here
+  (`audit.io.county_spark`): a province is one county run over its townships.
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,6 +68,7 @@ from audit.core.county import (
 )
 from audit.core.exitcodes import AuditError, FailOn
 from audit.core.models import AuditReport, Category, CheckResult, Finding, Severity
+from audit.io.backends import EngineOptions
 
 COUNTY_MANIFEST = "county.json"
 # Imported once by the fork server; every worker is forked from it with them loaded.
@@ -271,6 +277,7 @@ class _Settings:
     exclude: tuple[str, ...] = ()
     history: Path | None = None  # read for the consistency rules' earlier months
     history_wait: float = 30.0
+    engine: EngineOptions = field(default_factory=EngineOptions)
 
 
 def _audit_one(folder: Path, settings: _Settings) -> _Outcome:
@@ -284,12 +291,12 @@ def _audit_one(folder: Path, settings: _Settings) -> _Outcome:
     submitted: list[str | None] = []
     history = settings.history
 
-    def collect(con: Any, chosen: str, township: str | None) -> None:
-        copied.update(extract(con, township or folder.name))
+    def collect(backend: Any, chosen: str, township: str | None) -> None:
+        copied.update(extract(backend, township or folder.name))
         if settings.period is not None:  # the period its own data say, before it was overridden
             try:
                 own = read_manifest(folder, lang=settings.lang).get("period")
-                own = own or latest_report_period(con)
+                own = own or latest_report_period(backend)
                 submitted.append(normalise_period(own) if own else None)
             except AuditError:
                 submitted.append(None)
@@ -312,6 +319,7 @@ def _audit_one(folder: Path, settings: _Settings) -> _Outcome:
             exclude=settings.exclude,
             series=series if history is not None else None,
             collect=collect,
+            engine=settings.engine,
         )
     except AuditError as e:
         code = name = None
@@ -390,27 +398,67 @@ def run_county(
     history: Path | None = None,
     history_wait: float = 30.0,
     acceptances: Path | None = None,
+    engine: EngineOptions | None = None,
 ) -> CountyReport:
     """Audit every township folder of `county_dir`, then the cross-township checks.
 
     `on_township(entry, done, total)` is called as each township's audit ends.
     With `history`, every township's run and the county's are recorded in it
     (`audit.county_cycle`); `acceptances` (default: accepted.csv in the county
-    folder) marks the accepted exceptions.
+    folder) marks the accepted exceptions. On `engine` Spark, one session runs
+    every township's audit, one after another, and the county's checks
+    (`audit.io.county_spark`).
     """
+    from audit.io.county import county_engine
+
+    with county_engine(engine) as held:
+        return _run_county(
+            Path(county_dir),
+            period=period,
+            window_start=window_start,
+            lang=lang,
+            suites_dir=suites_dir,
+            fail_on=fail_on,
+            jobs=1 if held.engine == "spark" else jobs,
+            on_township=on_township,
+            select=select,
+            exclude=exclude,
+            history=history,
+            history_wait=history_wait,
+            acceptances=acceptances,
+            engine=held,
+        )
+
+
+def _run_county(
+    county_dir: Path,
+    *,
+    period: str | None,
+    window_start: date | None,
+    lang: str,
+    suites_dir: Path | None,
+    fail_on: FailOn | str,
+    jobs: int | None,
+    on_township: Callable[[TownshipEntry, int, int], None] | None,
+    select: Sequence[str],
+    exclude: Sequence[str],
+    history: Path | None,
+    history_wait: float,
+    acceptances: Path | None,
+    engine: EngineOptions,
+) -> CountyReport:
     from audit.core.period import parse_period
     from audit.county_cycle import read_acceptance_rows, settle
     from audit.io.county import (
-        CountyDatabase,
         county_report_file,
         county_suites,
+        open_county_tables,
         read_county_report,
         run_checks,
     )
     from audit.io.selection import select_rules, split_names
     from audit.io.suites import load_suites
 
-    county_dir = Path(county_dir)
     if not county_dir.is_dir() or not is_county_folder(county_dir):
         raise AuditError(_t(lang, "not-county", path=county_dir))
     if period is not None:
@@ -459,6 +507,7 @@ def run_county(
         t_exclude,
         history,
         history_wait,
+        engine,
     )
     outcomes = [
         _named(o, manifest)
@@ -471,7 +520,7 @@ def run_county(
     )
     county_code = manifest.county_code or _county_code_of(outcomes, manifest)
     extra: list[CountyFinding] = []
-    with CountyDatabase(county_period, county_code) as db:
+    with open_county_tables(county_period, county_code, engine) as db:
         seen: set[str] = set()
         for o in outcomes:
             code = o.township_code or o.folder
@@ -522,7 +571,7 @@ def run_county(
         findings=findings,
         checks=all_checks,
         expected=manifest.townships,
-        meta={"path": str(county_dir)},
+        meta={"path": str(county_dir), "engine": engine.engine},
         history=settled.history,
         acceptances=settled.acceptances,
     )

@@ -181,6 +181,40 @@ def test_township_with_every_fault_and_a_history_gives_the_same_report(
     assert planted and trends == planted
 
 
+@needs_spark
+def test_county_run_on_spark_gives_the_same_report(spark: Any, tmp_path: Path) -> None:
+    # Every cross-township rule over two townships with the county's faults planted; the
+    # townships' own rules are the parity tests above, so each runs one of them here.
+    from audit.county import run_county
+    from audit.io.county import county_suites
+    from audit.render.county.json import county_document
+    from audit.sample.county import generate_county
+
+    county = tmp_path / "county"
+    generate_county(
+        county, townships=2, villages=2, women_per_village=60, period="2026-10", seed=5,
+        faults="all", fmt="csv",
+    )  # fmt: skip
+    rules = sorted({r.check for suite in county_suites(None) for r in suite.rules})
+    select = (*rules, "dup-person")
+    duck = run_county(county, lang="en", select=select)
+    on_spark = run_county(county, lang="en", select=select, engine=SPARK)
+    assert on_spark.meta["engine"] == "spark"
+    spark_doc = county_document(on_spark)
+    assert spark_doc.pop("engine") == "spark"
+    assert [t.pop("engine") for t in spark_doc["townships"]] == ["spark", "spark"]
+    assert json.dumps(spark_doc, ensure_ascii=False) == json.dumps(
+        county_document(duck), ensure_ascii=False
+    )
+    truth = json.loads((county / "truth.json").read_text(encoding="utf-8"))
+    found = {(c.finding.check, c.finding.record) for c in on_spark.findings}
+    assert {(t["check"], t["record"]) for t in truth} <= found
+    assert {c.check for c in on_spark.checks if c.evaluated} >= set(rules)
+    # The run used the session it found and left it running.
+    assert spark.sparkContext._jsc is not None
+    assert spark.sql("SELECT 1 AS one").collect()[0]["one"] == 1
+
+
 # --- the constructs where Spark and DuckDB differ (golden: tiny input, exact answer) ------------
 
 
@@ -322,19 +356,34 @@ def test_every_sql_file_transpiles_to_spark() -> None:
 # --- choosing the engine ------------------------------------------------------------------------
 
 
+def _tiny_county(root: Path) -> Path:
+    """A county folder of two townships (only a register header each): enough to be one."""
+    for name in ("t1", "t2"):
+        (root / name).mkdir(parents=True)
+        (root / name / "women.csv").write_text("id_number,name,village_code\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("command", ["run", "county"])
 def test_without_pyspark_spark_engine_exits_2_with_the_install_command(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, command: str
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyspark", None)
     monkeypatch.setitem(sys.modules, "pyspark.sql", None)
-    result = CliRunner().invoke(app, ["run", str(DEMO), "--engine", "spark"])
+    target = DEMO if command == "run" else _tiny_county(tmp_path / "county")
+    result = CliRunner().invoke(app, [command, str(target), "--engine", "spark"])
     assert result.exit_code == 2
     assert "pip install 'fourcheck[spark]'" in result.output
     assert "Traceback" not in result.output
+    assert list(tmp_path.rglob("*.json")) == []  # no report, no history
 
 
-def test_spark_options_need_the_spark_engine_and_key_value_settings() -> None:
-    result = CliRunner().invoke(app, ["run", str(DEMO), "--spark-conf", "a=b"])
+@pytest.mark.parametrize("command", ["run", "county"])
+def test_spark_options_need_the_spark_engine_and_key_value_settings(
+    tmp_path: Path, command: str
+) -> None:
+    target = DEMO if command == "run" else _tiny_county(tmp_path / "county")
+    result = CliRunner().invoke(app, [command, str(target), "--spark-conf", "a=b"])
     assert result.exit_code == 2 and "--engine spark" in result.output
     assert parse_conf(["spark.driver.memory=8g", " k = v "]) == (
         ("spark.driver.memory", "8g"),

@@ -29,9 +29,10 @@ Design decisions:
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import polars as pl
@@ -40,7 +41,9 @@ from audit.core import contract
 from audit.core.county import COUNTY_LEVEL, CountyFinding, sort_county_findings
 from audit.core.exitcodes import AuditError
 from audit.core.models import CheckResult, Finding
-from audit.io.engine import Progress, evaluate
+from audit.io.backends import Backend, EngineOptions, SqlSession
+from audit.io.backends.duckdb import DuckDBBackend, DuckDBSql
+from audit.io.engine import Evaluation, Progress, evaluate
 from audit.io.readers import read_table_file
 from audit.io.schema import create_tables
 from audit.io.sqlrun import SQL_DIR
@@ -74,13 +77,18 @@ def county_suites(suites_dir: Path | None) -> tuple[Suite, ...]:
     return load_suites(COUNTY_SUITES_DIR)
 
 
-def extract(con: duckdb.DuckDBPyConnection, township_code: str) -> Extract:
+def extract(backend: Backend, township_code: str) -> Extract:
     """The rows of one township the county database needs, tagged with its code."""
+    if backend.name == "spark":
+        from audit.io.county_spark import extract_frames
+
+        return extract_frames(backend, township_code)
     import pyarrow as pa
 
+    assert isinstance(backend, DuckDBBackend)
     out: Extract = {}
-    # A cursor of its own: the audit may have left a result open on `con`.
-    cur = con.cursor()
+    # A cursor of its own: the audit may have left a result open on the connection.
+    cur = backend.con.cursor()
     try:
         for name in COPIED_TABLES:
             rows = cur.sql(f'SELECT * FROM "{name}"').to_arrow_table()
@@ -89,6 +97,63 @@ def extract(con: duckdb.DuckDBPyConnection, township_code: str) -> Extract:
     finally:
         cur.close()
     return out
+
+
+class CountyTables(Protocol):
+    """The county's tables on one engine: filled township by township, then checked."""
+
+    @property
+    def session(self) -> SqlSession: ...
+
+    def add(self, data: Extract) -> None: ...
+
+    def add_township(
+        self, code: str, name: str | None, folder: str | None, audited: bool = True
+    ) -> None: ...
+
+    def add_county_report(self, frame: pl.DataFrame, county_code: str) -> None: ...
+
+    def prepare(self) -> None:
+        """Every township is in: the tables are made queryable as the rules expect them."""
+
+    def evaluate(
+        self,
+        suites: Sequence[Suite],
+        *,
+        lang: str,
+        county_code: str | None,
+        progress: Progress | None = None,
+    ) -> Evaluation: ...
+
+    def close(self) -> None: ...
+
+    def __enter__(self) -> CountyTables: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
+def open_county_tables(
+    period: str | None, county_code: str | None, engine: EngineOptions | None = None
+) -> CountyTables:
+    """The county database on the run's engine (Spark: the session its townships ran on)."""
+    if engine is not None and engine.engine == "spark":
+        from audit.io.county_spark import SparkCountyTables
+
+        return SparkCountyTables(period, county_code, engine)
+    return CountyDatabase(period, county_code)
+
+
+@contextmanager
+def county_engine(engine: EngineOptions | None) -> Iterator[EngineOptions]:
+    """The engine options for a whole county run: on Spark, one session held for all of it."""
+    engine = engine or EngineOptions()
+    if engine.engine != "spark":
+        yield engine
+        return
+    from audit.io.backends.spark import held_session
+
+    with held_session(engine) as held:
+        yield held
 
 
 class CountyDatabase:
@@ -113,6 +178,10 @@ class CountyDatabase:
         except BaseException:
             self.con.close()
             raise
+
+    @property
+    def session(self) -> SqlSession:
+        return DuckDBSql(self.con)
 
     def add(self, data: Extract) -> None:
         with self._lock:
@@ -143,6 +212,19 @@ class CountyDatabase:
             finally:
                 self.con.unregister("county_incoming")
 
+    def prepare(self) -> None:
+        pass  # rows were inserted into the tables as each township arrived
+
+    def evaluate(
+        self,
+        suites: Sequence[Suite],
+        *,
+        lang: str,
+        county_code: str | None,
+        progress: Progress | None = None,
+    ) -> Evaluation:
+        return evaluate(self.con, suites, lang=lang, township_code=county_code, progress=progress)
+
     def close(self) -> None:
         self.con.close()
 
@@ -153,15 +235,15 @@ class CountyDatabase:
         self.close()
 
 
-def install_views(con: duckdb.DuckDBPyConnection) -> None:
+def install_views(session: SqlSession) -> None:
     """`rep_count_columns` (the 23 count columns, shared with §5), then `sql/county/views`."""
-    con.execute((SQL_DIR / "views" / "30_rep_count_columns.sql").read_text(encoding="utf-8"))
+    session.execute((SQL_DIR / "views" / "30_rep_count_columns.sql").read_text(encoding="utf-8"))
     for path in sorted((COUNTY_SQL_DIR / "views").glob("*.sql")):
-        con.execute(path.read_text(encoding="utf-8"))
+        session.execute(path.read_text(encoding="utf-8"))
 
 
 def run_checks(
-    db: CountyDatabase,
+    db: CountyTables,
     suites: Sequence[Suite],
     *,
     lang: str,
@@ -169,12 +251,13 @@ def run_checks(
     progress: Progress | None = None,
 ) -> tuple[tuple[CheckResult, ...], tuple[CountyFinding, ...]]:
     """Every cross-township rule over the county database, each finding sent to its township."""
-    install_views(db.con)
+    db.prepare()
+    install_views(db.session)
     townships = {
-        str(code)
-        for (code,) in db.con.execute("SELECT township_code FROM county_townships").fetchall()
+        str(row["township_code"])
+        for row in db.session.rows("SELECT township_code FROM county_townships")
     }
-    evaluation = evaluate(db.con, suites, lang=lang, township_code=county_code, progress=progress)
+    evaluation = db.evaluate(suites, lang=lang, county_code=county_code, progress=progress)
     findings = [_sent(f, townships) for f in evaluation.findings]
     return evaluation.checks, sort_county_findings(findings)
 

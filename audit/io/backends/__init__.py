@@ -19,7 +19,7 @@ Design decisions:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -44,6 +44,9 @@ class EngineOptions:
     engine: str = DEFAULT_ENGINE
     spark_master: str | None = None  # None: SPARK_REMOTE when set, else local[*]
     spark_conf: tuple[tuple[str, str], ...] = ()
+    # An open Spark session to run on and leave running (a county run shares one among its
+    # townships and its own checks); None: the audit finds or starts one.
+    spark_session: Any = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -37,8 +37,10 @@ import shutil
 import tempfile
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,6 +73,13 @@ DEFAULT_CONF: dict[str, str] = {
     "spark.sql.execution.arrow.pyspark.enabled": "true",
 }
 
+# pyspark warns that it does not fully support pandas 3, on import and again when it converts
+# Arrow data; the audit hands Spark Arrow tables, never pandas, and the parity tests hold its
+# results to DuckDB's, so the warning only clutters the audit's stderr.
+warnings.filterwarnings(
+    "ignore", message="PySpark does not yet fully support pandas", category=FutureWarning
+)
+
 # Rules whose queries Spark is given at once (jobs of one session run side by side).
 CONCURRENT_RULES = 4
 
@@ -92,11 +101,10 @@ def table_schema(t: contract.Table) -> str:
 def start_session(options: EngineOptions) -> tuple[Any, bool, Path | None]:
     """The SparkSession to use, whether this audit started it (and so stops it), and the
     scratch folder it made for that session (removed when the audit closes it)."""
+    if options.spark_session is not None:
+        return options.spark_session, False, None
     try:
-        with warnings.catch_warnings():
-            # pyspark warns about pandas 3 on import; the audit hands Spark Arrow, not pandas.
-            warnings.simplefilter("ignore", FutureWarning)
-            from pyspark.sql import SparkSession
+        from pyspark.sql import SparkSession
     except ImportError:
         raise AuditError(
             f"--engine spark needs pyspark, which is not installed: {INSTALL_HINT}"
@@ -142,6 +150,32 @@ def start_session(options: EngineOptions) -> tuple[Any, bool, Path | None]:
     return spark, True, scratch
 
 
+@contextmanager
+def held_session(options: EngineOptions) -> Iterator[EngineOptions]:
+    """One session for several audits (a county run): options that make each use it.
+
+    Started (or found) once, as a single audit would; every backend opened with
+    the options yielded runs on it and leaves it running; stopped at the end
+    when it was started here.
+    """
+    spark, owned, scratch = start_session(options)
+    try:
+        yield replace(options, spark_session=spark)
+    finally:
+        release_session(spark, owned, scratch)
+
+
+def release_session(spark: Any, owned: bool, scratch: Path | None) -> None:
+    """Stop a session `start_session` started (one found running is left) and remove its
+    scratch folder."""
+    try:
+        if owned:
+            spark.stop()
+    finally:
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
+
+
 class SparkBackend:
     name = "spark"
 
@@ -165,7 +199,7 @@ class SparkBackend:
         return [r.asDict(recursive=True) for r in self.spark.sql(sparksql.to_spark(sql)).collect()]
 
     def register(self, name: str, table: pa.Table) -> None:
-        self._view(name, self.spark.createDataFrame(table))
+        self.view(name, self.spark.createDataFrame(table))
 
     def unregister(self, name: str) -> None:
         self.spark.catalog.dropTempView(name)
@@ -174,7 +208,8 @@ class SparkBackend:
     def has_view(self, name: str) -> bool:
         return name in self._views
 
-    def _view(self, name: str, frame: Any) -> None:
+    def view(self, name: str, frame: Any) -> None:
+        """Make a Spark DataFrame queryable under `name` (dropped when the backend closes)."""
         frame.createOrReplaceTempView(name)
         self._views.add(name)
 
@@ -205,14 +240,14 @@ class SparkBackend:
         )
         for t in contract.TABLES:  # a missing table is there, empty, as on DuckDB
             if t.name not in stored:
-                self._view(t.name, self.spark.createDataFrame([], schema=table_schema(t)))
+                self.view(t.name, self.spark.createDataFrame([], schema=table_schema(t)))
         return Loaded(tables, findings, manifest)
 
     def _table(self, t: contract.Table, frame: Any) -> None:
         # Every rule reads the tables again; keep them in memory (spilling to disk) once read.
         frame = frame.persist()
         self._cached.append(frame)
-        self._view(t.name, frame)
+        self.view(t.name, frame)
 
     def install(
         self,
@@ -235,10 +270,10 @@ class SparkBackend:
             schema="period STRING, period_start DATE, period_end DATE, window_start DATE, "
             "recent_start DATE, township_code STRING",
         )
-        self._view("audit_params", params)
+        self.view("audit_params", params)
         # Earlier periods' report rows (the history store's, read on this machine): small, so
         # handed to Spark as one Arrow table, before the views that read it are created.
-        self._view(
+        self.view(
             "report_history",
             self.spark.createDataFrame(
                 history_table(history),
@@ -349,7 +384,4 @@ class SparkBackend:
         finally:
             self._views.clear()
             self._cached.clear()
-            if self._owned:
-                self.spark.stop()
-            if self._scratch is not None:
-                shutil.rmtree(self._scratch, ignore_errors=True)
+            release_session(self.spark, self._owned, self._scratch)

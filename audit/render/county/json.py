@@ -89,6 +89,9 @@ def county_document(county: CountyReport) -> dict[str, Any]:
         "findings": [cross_finding(county, c) for c in county.findings],
         "townships": [township_document(county, t) for t in county.townships],
     }
+    engine = county.meta.get("engine")
+    if engine and engine != "duckdb":  # as in a township's report: only another engine is named
+        doc["engine"] = engine
     if county.history is not None:
         doc["history"] = county.history.to_dict()
     if county.acceptances is not None:
