@@ -65,3 +65,11 @@ def _private_data_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DATA_HOME", str(home / ".local" / "share"))
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One local Spark session per test process (tests/spark_support.py); skips without Spark."""
+    from tests.spark_support import spark_session
+
+    yield from spark_session(tmp_path_factory)

@@ -1,20 +1,17 @@
-"""The Spark engine: the same findings as DuckDB, and the constructs where the two differ.
+"""The Spark engine: the same reports as DuckDB, and the constructs where the two differ.
 
-Spark runs in local mode (two threads, one shuffle partition, no code
-generation: a shared 2-core machine and tables of a few hundred rows), one
-session for the whole test run, and as few audits as cover every rule: the
-demo, and a township with every fault, a history and a drift. Without pyspark or Java
-these tests are skipped (FOURCHECK_EXTRAS=spark python3 tasks.py test installs
-the extra; Java 17 comes from Debian's openjdk-17-jre-headless).
+The demo, and a township with every fault, a history and a drift, audited on
+both engines; then golden inputs for the SQL constructs the engines read
+differently. Every rule's failing path and the county run are in
+test_spark_rules.py (a module of its own, so the two run side by side).
+Set-up and helpers: tests/spark_support.py.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,83 +25,19 @@ from audit.app import run_audit
 from audit.cli import app
 from audit.core import contract
 from audit.core.exitcodes import AuditError
-from audit.core.models import AuditReport
-from audit.io.backends import EngineOptions, parse_conf
+from audit.io.backends import parse_conf
 from audit.io.loader import POLARS_TYPES
 from audit.io.sparksql import to_spark
 from audit.io.sqlrun import SQL_DIR
-from audit.render.json import document
-
-ROOT = Path(__file__).resolve().parent.parent
-DEMO = ROOT / "sample_data" / "demo"
-SPARK = EngineOptions("spark")
-
-
-def _spark_available() -> str | None:
-    try:
-        import pyspark  # noqa: F401
-    except ImportError:
-        return "pyspark is not installed (pip install 'fourcheck[spark]')"
-    if not (os.environ.get("JAVA_HOME") or shutil.which("java")):
-        return "no Java runtime for local Spark"
-    return None
-
-
-_MISSING = _spark_available()
-needs_spark = pytest.mark.skipif(_MISSING is not None, reason=_MISSING or "")
-
-
-@pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    if _MISSING:
-        pytest.skip(_MISSING)
-    from pyspark.sql import SparkSession
-
-    # Tiny tables: one partition, no re-planning between stages, and no code generated per
-    # query (compiling it costs more than running the plan interpreted on a few rows).
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.default.parallelism", "1")
-        .config("spark.sql.adaptive.enabled", "false")
-        .config("spark.sql.codegen.wholeStage", "false")
-        .config("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-        # A short-lived JVM on a busy machine: the quick compiler only, the small collector.
-        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(tmp_path_factory.mktemp("spark-warehouse")))
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
-
-
-def _both(folder: Path, lang: str = "zh") -> tuple[AuditReport, AuditReport]:
-    return run_audit(folder, lang=lang), run_audit(folder, lang=lang, engine=SPARK)
-
-
-def _same_report(duck: AuditReport, spark: AuditReport) -> None:
-    assert duck.meta["engine"] == "duckdb" and spark.meta["engine"] == "spark"
-    spark_doc = document(spark)
-    assert spark_doc.pop("engine") == "spark"
-    assert json.dumps(spark_doc, ensure_ascii=False) == json.dumps(
-        document(duck), ensure_ascii=False
-    )
-    assert spark.checks == duck.checks
-    assert spark.overview == duck.overview  # the §6 figures
-    assert spark.tables == duck.tables
-
+from tests.spark_support import DEMO, MISSING, SPARK, both, needs_spark, same_report
 
 # --- parity -------------------------------------------------------------------------------------
 
 
 @needs_spark
 def test_demo_gives_the_same_report_on_spark(spark: Any) -> None:
-    duck, on_spark = _both(DEMO)
-    _same_report(duck, on_spark)
+    duck, on_spark = both(DEMO)
+    same_report(duck, on_spark)
     assert len(on_spark.findings) > 0
 
 
@@ -127,7 +60,7 @@ def test_parquet_that_needs_the_loaders_repairs_goes_through_the_loader(
 
 
 @needs_spark
-def test_township_with_every_fault_and_a_history_gives_the_same_report(
+def test_township_with_every_fault_and_a_history_gives_thesame_report(
     spark: Any, tmp_path: Path
 ) -> None:
     # A monthly series with every fault planted and a drift in its last month: two months
@@ -171,7 +104,7 @@ def test_township_with_every_fault_and_a_history_gives_the_same_report(
 
     duck = run_audit(last, lang="en", series=series)
     on_spark = run_audit(last, lang="en", series=series, engine=SPARK)
-    _same_report(duck, on_spark)
+    same_report(duck, on_spark)
     assert {t.table: t.rows for t in on_spark.tables}["women"] == women.height
     truth = json.loads((last / "truth.json").read_text(encoding="utf-8"))
     found = {(f.check, f.table, f.record) for f in on_spark.findings}
@@ -179,112 +112,6 @@ def test_township_with_every_fault_and_a_history_gives_the_same_report(
     planted = {(t["check"], t["record"]) for t in truth if t["check"].startswith("trend-")}
     trends = {(f.check, f.record) for f in on_spark.findings if f.check.startswith("trend-")}
     assert planted and trends == planted
-
-
-def _rules_without_findings(report: AuditReport) -> set[str]:
-    """Rules of the suites no finding of `report` comes from (a built-in rule: on its table)."""
-    from audit.io.suites import load_suites
-
-    found = {(f.check, f.table) for f in report.findings}
-    checks = {f.check for f in report.findings}
-    return {
-        rule.check
-        for suite in load_suites(None)
-        for rule in suite.rules
-        if (rule.check not in checks if rule.is_rows else (rule.check, rule.table) not in found)
-    }
-
-
-@needs_spark
-def test_every_rule_finds_on_spark_what_it_finds_on_duckdb(spark: Any, tmp_path: Path) -> None:
-    # A township with every planted fault, plus the three built-in faults the generator plants on
-    # other tables only (a repeated key, a missing date, a malformed village code on the
-    # technical-service records): every rule but the trends (their own tests) has findings,
-    # so each one's failing path is compared, not only its passing one.
-    from audit.sample.generator import generate
-
-    folder = tmp_path / "township"
-    generate(
-        folder, villages=3, women_per_village=60, period="2026-10", seed=3, faults="all",
-        fmt="csv",
-    )  # fmt: skip
-    for name, key, day in (
-        ("procedures", "procedure_id", "procedure_date"),
-        ("checkups", "checkup_id", "checkup_date"),
-    ):
-        rows = pl.read_csv(folder / f"{name}.csv", infer_schema=False)
-        repeated = rows[0]
-        undated = rows[1].with_columns(
-            pl.lit(rows[1, key] + "X").alias(key), pl.lit(None).alias(day)
-        )
-        misplaced = rows[2].with_columns(
-            pl.lit(rows[2, key] + "Y").alias(key), pl.lit("3408111010").alias("village_code")
-        )
-        pl.concat([rows, repeated, undated, misplaced]).write_csv(folder / f"{name}.csv")
-    duck, on_spark = _both(folder, lang="en")
-    _same_report(duck, on_spark)
-    assert all(check.evaluated for check in on_spark.checks)
-    assert _rules_without_findings(on_spark) == {
-        "trend-outlier",
-        "trend-year-to-date",
-        "trend-method-balance",
-    }
-
-
-@needs_spark
-def test_year_to_date_trend_gives_the_same_findings_on_spark(spark: Any, tmp_path: Path) -> None:
-    # The one trend rule a three-month series cannot reach (it needs a whole earlier statistical
-    # year): tests/test_checks_trends.py's golden input, on both engines.
-    from audit.io.suites import SUITES_DIR
-    from tests.helpers import write_submission
-    from tests.test_checks_trends import VILLAGE_A, VILLAGE_B, births_series
-
-    suites = tmp_path / "suites"
-    suites.mkdir()
-    shutil.copy(SUITES_DIR / "trends.json", suites / "trends.json")
-    rows = births_series([2] * 12 + [4] * 6, "2026-03")
-    rows += births_series([2] * 12 + [3, 2, 3, 2, 3, 2], "2026-03", VILLAGE_B)
-    folder = write_submission(tmp_path / "s", {"stat_reports": rows}, period="2026-03")
-    duck = run_audit(folder, lang="en", suites_dir=suites)
-    on_spark = run_audit(folder, lang="en", suites_dir=suites, engine=SPARK)
-    _same_report(duck, on_spark)
-    assert [(f.check, f.record) for f in on_spark.findings if f.check.startswith("trend-")] == [
-        ("trend-year-to-date", f"2026-03|village|{VILLAGE_A}")
-    ]
-
-
-@needs_spark
-def test_county_run_on_spark_gives_the_same_report(spark: Any, tmp_path: Path) -> None:
-    # Every cross-township rule over two townships with the county's faults planted; the
-    # townships' own rules are the parity tests above, so each runs one of them here.
-    from audit.county import run_county
-    from audit.io.county import county_suites
-    from audit.render.county.json import county_document
-    from audit.sample.county import generate_county
-
-    county = tmp_path / "county"
-    generate_county(
-        county, townships=2, villages=2, women_per_village=60, period="2026-10", seed=5,
-        faults="all", fmt="csv",
-    )  # fmt: skip
-    rules = sorted({r.check for suite in county_suites(None) for r in suite.rules})
-    select = (*rules, "dup-person")
-    duck = run_county(county, lang="en", select=select)
-    on_spark = run_county(county, lang="en", select=select, engine=SPARK)
-    assert on_spark.meta["engine"] == "spark"
-    spark_doc = county_document(on_spark)
-    assert spark_doc.pop("engine") == "spark"
-    assert [t.pop("engine") for t in spark_doc["townships"]] == ["spark", "spark"]
-    assert json.dumps(spark_doc, ensure_ascii=False) == json.dumps(
-        county_document(duck), ensure_ascii=False
-    )
-    truth = json.loads((county / "truth.json").read_text(encoding="utf-8"))
-    found = {(c.finding.check, c.finding.record) for c in on_spark.findings}
-    assert {(t["check"], t["record"]) for t in truth} <= found
-    assert {c.check for c in on_spark.checks if c.evaluated} >= set(rules)
-    # The run used the session it found and left it running.
-    assert spark.sparkContext._jsc is not None
-    assert spark.sql("SELECT 1 AS one").collect()[0]["one"] == 1
 
 
 # --- the constructs where Spark and DuckDB differ (golden: tiny input, exact answer) ------------
@@ -298,7 +125,7 @@ def _frame(table: str, rows: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     )
 
 
-def _on_both(
+def _onboth(
     spark: Any, tables: Mapping[str, pl.DataFrame], views: Sequence[str], query: str
 ) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
     """`query` (DuckDB dialect) after the named `sql/views` files, on DuckDB and on Spark."""
@@ -332,7 +159,7 @@ def test_struct_min_puts_null_fields_last_on_both_engines(spark: Any) -> None:
             {"person_id": W1, "name": "王芳", "village_code": "340811101001", "group_no": 2},
         ],
     )
-    duck, on_spark = _on_both(
+    duck, on_spark = _onboth(
         spark,
         {"women": women},
         ["23_x_women_person.sql"],
@@ -348,7 +175,7 @@ def test_struct_max_keeps_the_null_field_row_on_both_engines(spark: Any) -> None
         {"migrant_id": "M1", "person_id": W1, "name": None, "direction": "out"},
         {"migrant_id": "M1", "person_id": W1, "name": "王芳", "direction": "out"},
     ]
-    duck, on_spark = _on_both(
+    duck, on_spark = _onboth(
         spark,
         {"migrants": _frame("migrants", rows)},
         ["24_x_migrant_person.sql"],
@@ -389,7 +216,7 @@ def test_date_arithmetic_integer_division_null_order_and_collation_agree(spark: 
         FROM births
         ORDER BY reported_date, birth_id
     """
-    duck, on_spark = _on_both(spark, {"births": births}, [], query)
+    duck, on_spark = _onboth(spark, {"births": births}, [], query)
     assert duck == on_spark
     assert duck == [
         ("b3", None, date(2025, 12, 25), None, None, None, 3.5, 1),
@@ -398,7 +225,7 @@ def test_date_arithmetic_integer_division_null_order_and_collation_agree(spark: 
         ("B2", date(2024, 4, 11), None, None, 2024, 2, 3.5, 1),
     ]
     # Binary (code point) order on both: upper case, then lower case, then Chinese.
-    duck, on_spark = _on_both(
+    duck, on_spark = _onboth(
         spark, {"births": births}, [], "SELECT birth_id FROM births ORDER BY birth_id"
     )
     assert duck == on_spark == [("B1",), ("B2",), ("b3",), ("乙",)]
@@ -476,8 +303,8 @@ backend.close()
 
 
 def test_a_session_the_audit_starts_writes_nothing_where_it_runs(tmp_path: Path) -> None:
-    if _MISSING:
-        pytest.skip(_MISSING)
+    if MISSING:
+        pytest.skip(MISSING)
     import subprocess
 
     run_in = tmp_path / "submission"  # an audit may be run from inside the submission folder
