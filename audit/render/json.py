@@ -118,8 +118,12 @@ def finding(report: AuditReport, f: Finding) -> dict[str, Any]:
     return out
 
 
+# json.dumps with these options builds an encoder per call; one made once serves every finding.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, indent=2, allow_nan=False)
+
+
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def chunks(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR) -> Iterator[str]:
@@ -143,12 +147,17 @@ def _findings(report: AuditReport) -> Iterator[str]:
         yield "[]"
         return
     yield "["
+    batch: list[str] = []
     for i, f in enumerate(report.findings):
         # Each finding is two levels deep in the document: its lines move right by four
         # spaces (JSON text holds no line break inside a string, so lines are safe to move).
         item = _dumps(finding(report, f)).replace("\n", "\n    ")
-        yield ("\n    " if i == 0 else ",\n    ") + item
-    yield "\n  ]"
+        batch.append(("\n    " if i == 0 else ",\n    ") + item)
+        if len(batch) == 1000:  # pieces of a thousand findings: fewer, larger writes
+            yield "".join(batch)
+            batch = []
+    batch.append("\n  ]")
+    yield "".join(batch)
 
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> str:
