@@ -33,7 +33,7 @@ from typing import Any
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
-from bench.audit_bench import machine, township  # noqa: E402
+from bench.audit_bench import MAX_PARTS, machine, township  # noqa: E402
 
 
 def _tree_rss_mb(root: int) -> float:
@@ -147,6 +147,12 @@ def main() -> None:
     ap.add_argument("--villages", type=int, default=400)
     ap.add_argument("--data", type=Path, default=Path("/tmp/fourcheck-bench"))
     ap.add_argument("--engines", default="duckdb,spark")
+    ap.add_argument(
+        "--part-seeds",
+        type=int,
+        default=MAX_PARTS,
+        help="above 1M women: how many different 1M parts (as bench/audit_bench.py)",
+    )
     ap.add_argument("--spark-master", default=None, help="default local[*]")
     ap.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
@@ -159,7 +165,7 @@ def main() -> None:
 
     print(f"machine            {machine()}")
     print(f"load average       {os.getloadavg()[0]:.1f} at start")
-    folder = township(args.data, args.women, args.villages)
+    folder = township(args.data, args.women, args.villages, args.part_seeds)
     results = []
     for engine in args.engines.split(","):
         extra = ["--spark-master", args.spark_master] if args.spark_master else []
