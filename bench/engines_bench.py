@@ -16,7 +16,10 @@ and checks that both engines found the same findings.
 
     .venv/bin/python bench/engines_bench.py --women 1000000
     .venv/bin/python bench/engines_bench.py --women 1000000 --spark-master 'local[2]' \\
-        --spark-conf spark.driver.memory=8g
+        --spark-conf spark.driver.memory=6g --spark-conf spark.sql.shuffle.partitions=4
+
+(Spark's default of 200 shuffle partitions is meant for a cluster; on two cores 4 cost less
+time and memory, see docs/performance.md.)
 """
 
 from __future__ import annotations
