@@ -506,8 +506,10 @@ def _builtin_rows_outcome(
     rows: list[dict[str, Any]] = []
     basis = elements
     if unexpected:
+        # Read a batch at a time: only each row's index form is kept (the rows are sorted by
+        # their key below, so they are all held once).
         rows = [
-            index_row(rule, r) for r in fetch_rows(con, f'SELECT * FROM "{table}" ORDER BY rowid')
+            index_row(rule, r) for r in iter_rows(con, f'SELECT * FROM "{table}" ORDER BY rowid')
         ]
         if rule.mostly is not None:
             form = builtin_sql(rule)
@@ -625,17 +627,18 @@ def _index_rows(con: duckdb.DuckDBPyConnection, rule: Rule, query: str) -> list[
     """
     sql = query.strip().rstrip(";")
     index = index_columns(rule.table)
+    rows = []
     try:
         cur = con.execute(sql)
-        raw = cur.fetchall()
+        # A batch at a time: the rows are kept as dictionaries only, not also as tuples.
+        while batch := cur.fetchmany(10_000):
+            for values in batch:
+                row = dict(zip(index, values[: len(index)], strict=True))
+                for name, value in zip(rule.columns, values[len(index) :], strict=False):
+                    row[name] = value
+                rows.append(row)
     except duckdb.Error as e:
         raise AuditError(
             f"{rule.source}: GX's query for the failing rows does not run: {e}"
         ) from None
-    rows = []
-    for values in raw:
-        row = dict(zip(index, values[: len(index)], strict=True))
-        for name, value in zip(rule.columns, values[len(index) :], strict=False):
-            row[name] = value
-        rows.append(row)
     return rows
