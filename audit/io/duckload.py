@@ -28,12 +28,15 @@ Design decisions:
 
 from __future__ import annotations
 
+import codecs
 import os
+import re
 import tempfile
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import polars as pl
@@ -41,18 +44,26 @@ import polars as pl
 from audit.core.contract import Column, ColumnType, Table
 from audit.core.exitcodes import AuditError
 from audit.core.models import Finding, TableLoad
-from audit.io.footer import MAX_FOOTER_ROWS, find_footer
+from audit.io.footer import MAX_FOOTER_ROWS, SIGNATURE_WORDS, TOTAL_WORDS, find_footer
 from audit.io.headers import merge_sub_header
 from audit.io.loader import (
     _ROW,
     ID_NUMBER_COLUMNS,
+    _header_test,
     column_missing,
     map_headers,
     parse_expr,
     source_text,
     word_cell_findings,
 )
-from audit.io.readers import RawTable
+from audit.io.readers import (
+    _BOM,
+    RawTable,
+    _binary_kind,
+    _find_header_row,
+    _top_records,
+    positional,
+)
 from audit.io.schema import SQL_TYPES
 
 # The characters polars' `str.strip_chars()` strips (Unicode White_Space as Rust has it;
@@ -64,6 +75,11 @@ WHITESPACE = (
 # A column parsed through a map of its distinct texts holds at most this many (codes,
 # periods, flags); more, and the loader reads the file.
 MAX_DISTINCT = 4096
+# A column with more distinct texts (dates of birth in a CSV file) is read by a DuckDB cast
+# checked against the loader's parse of every one of them; more than this, the loader reads it.
+MAX_TEXTS = 200_000
+# The casts: each applies to a trimmed text, NULL when empty.
+_CASTS = {ColumnType.DATE: "TRY_CAST({} AS DATE)", ColumnType.INT: "TRY_CAST({} AS BIGINT)"}
 
 _INT_TYPES: dict[pl.DataType, str] = {
     pl.Int8(): "TINYINT",
@@ -121,6 +137,15 @@ def connect() -> duckdb.DuckDBPyConnection:
     return con
 
 
+def load_native(
+    con: duckdb.DuckDBPyConnection, t: Table, path: Path, *, lang: str = "zh"
+) -> tuple[TableLoad, list[Finding]] | None:
+    """Load a clean Parquet or CSV table into `t`'s DuckDB table; None leaves it to the loader."""
+    if path.is_file() and path.suffix.lower() == ".csv":
+        return load_csv(con, t, path, lang=lang)
+    return load_parquet(con, t, path, lang=lang)
+
+
 def load_parquet(
     con: duckdb.DuckDBPyConnection, t: Table, path: Path, *, lang: str = "zh"
 ) -> tuple[TableLoad, list[Finding]] | None:
@@ -130,9 +155,27 @@ def load_parquet(
     parts = sorted(p for p in path.glob("*.parquet")) if path.is_dir() else [path]
     if not parts:
         return None
+    return _attempt(con, t, lambda: _parquet_source(con, path, parts), lang)
+
+
+def load_csv(
+    con: duckdb.DuckDBPyConnection, t: Table, path: Path, *, lang: str = "zh"
+) -> tuple[TableLoad, list[Finding]] | None:
+    """Load a clean CSV table into `t`'s DuckDB table; None leaves it to the loader."""
+    if not (path.is_file() and path.suffix.lower() == ".csv"):
+        return None
+    return _attempt(con, t, lambda: _csv_source(t, path), lang)
+
+
+def _attempt(
+    con: duckdb.DuckDBPyConnection,
+    t: Table,
+    source: Callable[[], _Source],
+    lang: str,
+) -> tuple[TableLoad, list[Finding]] | None:
     variables: list[str] = []
     try:
-        return _load(con, t, path, parts, variables, lang)
+        return _load(con, t, source(), variables, lang)
     except (_NotClean, duckdb.Error, pl.exceptions.PolarsError, OSError):
         return None
     finally:
@@ -140,8 +183,33 @@ def load_parquet(
             con.execute(f"RESET VARIABLE {v}")
 
 
+def _one(con: duckdb.DuckDBPyConnection, sql: str) -> tuple[Any, ...]:
+    """The one row of a query, its result finished (DuckDB refuses other work on the
+    connection, such as registering a frame, while a result is still open)."""
+    rows = con.execute(sql).fetchall()
+    assert len(rows) == 1
+    return tuple(rows[0])
+
+
 def _lit(p: Path | str) -> str:
     return "'" + str(p).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True)
+class _Source:
+    """A table file as DuckDB reads it, and what the loader records of it."""
+
+    path: Path
+    format: str
+    encoding: str | None
+    headers: tuple[str, ...]  # as written in the file
+    schema: list[tuple[str, pl.DataType, str]]  # per column: SQL name, polars type, DuckDB type
+    head: pl.DataFrame  # the first data row (columns c0, c1, …): is it a sub-header?
+    scan: str  # the data rows, as a table expression
+    numbered: str  # the same with `__n`, the loader's row number (1 = first data row)
+
+
+# --- Parquet -------------------------------------------------------------------------------------
 
 
 def _read(files: Sequence[Path], *, rows: bool = False) -> str:
@@ -172,9 +240,140 @@ def _schema(
     return first
 
 
-# Every whitespace character sorts (as UTF-8 bytes) below "!" or between U+0085 and U+3000:
+def _parquet_source(con: duckdb.DuckDBPyConnection, path: Path, parts: Sequence[Path]) -> _Source:
+    schema = _schema(con, parts)
+    headers = tuple(name for name, _, _ in schema)
+    scan = pl.scan_parquet(list(parts), hive_partitioning=False)
+    head = scan.head(1).collect()
+    head.columns = positional(len(headers))
+    footer = find_footer(scan.tail(MAX_FOOTER_ROWS).collect())
+    if footer.totals or footer.signatures:
+        raise _NotClean  # total and signature rows are checked by the loader
+    # Parts in name order, rows counted from 1 over all of them, as the loader numbers them.
+    row = "(file_row_number + 1)"
+    if len(parts) > 1:
+        offset = 0
+        cases = []
+        for part in parts:
+            cases.append(f"WHEN filename = {_lit(part)} THEN {offset}")
+            offset += int(_one(con, f"SELECT count(*) FROM {_read([part])}")[0])
+        row = f"(CASE {' '.join(cases)} END + file_row_number + 1)"
+    numbered = f"(SELECT *, {row} AS __n FROM {_read(parts, rows=True)})"
+    return _Source(path, "parquet", None, headers, schema, head, _read(parts), numbered)
+
+
+# --- CSV -----------------------------------------------------------------------------------------
+
+_CHUNK = 1 << 22  # the file is checked 4 MiB at a time
+_EDGE = 1 << 16  # bytes read at the top (header, first row) and bottom (footer) of a file
+_BARE_CR = re.compile(rb"\r(?!\n)")
+_FOOTER_WORDS = (*TOTAL_WORDS, *SIGNATURE_WORDS)
+
+
+def _plain_csv_encoding(path: Path) -> str:
+    """'utf-8-sig' or 'utf-8' for a file both readers split alike; `_NotClean` otherwise.
+
+    Read once, a chunk at a time. Whatever the loader reads in its own way goes to it: not
+    text (it says what the file is), not UTF-8 (GB18030, or an error naming the line), a
+    quote anywhere (quoting rules differ at the edges: polars rejects a quote inside a cell
+    that DuckDB accepts, and reads a space before a quote as text), a line ended by CR alone
+    (rewritten by the loader), a blank line (a row for the loader, none for DuckDB: the rows
+    below would be numbered differently).
+    """
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    carry = b""
+    with path.open("rb") as f:
+        chunk = f.read(_CHUNK)
+        if _binary_kind(chunk) is not None:
+            raise _NotClean
+        encoding = "utf-8-sig" if chunk.startswith(_BOM) else "utf-8"
+        if encoding == "utf-8-sig":
+            chunk = chunk[len(_BOM) :]
+        carry = b"\n"  # a blank first line is a blank line
+        while chunk:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError:
+                raise _NotClean from None
+            buf = carry + chunk
+            cr = _BARE_CR.search(buf)
+            if b'"' in chunk or b"\n\n" in buf or b"\n\r\n" in buf or (cr and cr.end() < len(buf)):
+                raise _NotClean
+            carry = buf[-2:]
+            chunk = f.read(_CHUNK)
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        raise _NotClean from None
+    if carry.endswith(b"\r"):
+        raise _NotClean
+    return encoding
+
+
+def _read_csv(path: Path, width: int) -> str:
+    """Every cell as text, fields split at commas only, every row exactly `width` fields."""
+    columns = ", ".join(f"'c{i}': 'VARCHAR'" for i in range(width))
+    return (
+        f"read_csv({_lit(path)}, header = true, delim = ',', quote = '\"', escape = '\"', "
+        f"auto_detect = false, columns = {{{columns}}}, strict_mode = true, "
+        "null_padding = false, encoding = 'utf-8')"
+    )
+
+
+def _csv_source(t: Table, path: Path) -> _Source:
+    """A CSV file with its header on the first line, no quotes, no blank lines, no footer."""
+    encoding = _plain_csv_encoding(path)
+    bom = len(_BOM) if encoding == "utf-8-sig" else 0
+    size = path.stat().st_size
+    with path.open("rb") as f:
+        top = f.read(_EDGE)[bom:]
+    if top.count(b"\n") < 2 and size > _EDGE:
+        raise _NotClean  # header and first row longer than what is read of the top
+    try:
+        records = _top_records(top)
+    except Exception:  # the csv module's own complaints: the loader words them
+        raise _NotClean from None
+    if not records or _find_header_row(records, _header_test(t)) != 0:
+        raise _NotClean  # title rows above the header: the loader finds the header row
+    headers = records[0]
+    names = positional(len(headers))
+    first = records[1] if len(records) > 1 else None
+    if first is not None and len(first) != len(headers):
+        raise _NotClean
+    head = pl.DataFrame(
+        {n: [] if first is None else [first[i] or None] for i, n in enumerate(names)},
+        schema={n: pl.String for n in names},
+    )
+    header_end = bom + top.index(b"\n") + 1 if b"\n" in top else size
+    if _csv_footer_possible(path, header_end, size):
+        raise _NotClean  # total and signature rows are checked by the loader
+    scan = _read_csv(path, len(headers))
+    schema: list[tuple[str, pl.DataType, str]] = [(n, pl.String(), "VARCHAR") for n in names]
+    numbered = f"(SELECT row_number() OVER () AS __n, * FROM {scan})"
+    return _Source(path, "csv", encoding, tuple(headers), schema, head, scan, numbered)
+
+
+def _csv_footer_possible(path: Path, header_end: int, size: int) -> bool:
+    """Whether a total or signature word appears in the last rows (folded as the footer
+    test folds a cell): only then can there be a footer."""
+    start = max(header_end, size - _EDGE)
+    with path.open("rb") as f:
+        f.seek(start)
+        bottom = f.read()
+    if start > header_end and bottom.count(b"\n") < MAX_FOOTER_ROWS + 1:
+        return True  # rows too long to see the last ones whole here
+    folded = re.sub(r"\s+", "", bottom.decode("utf-8", errors="ignore")).lower()
+    return any(word in folded for word in _FOOTER_WORDS)
+
+
+# --- cells ---------------------------------------------------------------------------------------
+
+
+# Every whitespace character sorts (as UTF-8 bytes) below "!" or from U+0085 to U+3000:
 # a byte comparison that is nearly free rules most cells out before any character is read.
-_MAY_START_BLANK = "({col} < '!' OR ({col} >= chr(133) AND {col} <= chr(12288)))"
+# (A cell starting with U+3000 sorts above chr(12288) when more follows: the bound is U+3001.)
+_MAY_START_BLANK = "({col} < '!' OR ({col} >= chr(133) AND {col} < chr(12289)))"
+_STARTS_FILLED = "({col} >= '!' AND ({col} < chr(133) OR {col} >= chr(12289)))"
 
 
 def _empty_sql(name: str, dtype: pl.DataType, duck: str) -> str:
@@ -191,6 +390,16 @@ def _empty_sql(name: str, dtype: pl.DataType, duck: str) -> str:
     raise _NotClean
 
 
+def _filled_sql(name: str, dtype: pl.DataType, duck: str) -> str:
+    """True when the cell is not empty; almost every filled cell is told by its first byte,
+    so a row's test usually ends at its first column (DuckDB evaluates an OR's next term
+    only for the rows still undecided)."""
+    if dtype == pl.String and duck == "VARCHAR":
+        first = _STARTS_FILLED.format(col=_q(name))
+        return f"({first} OR NOT {_empty_sql(name, dtype, duck)})"
+    return f"NOT {_empty_sql(name, dtype, duck)}"
+
+
 def _trimmed(col: str) -> str:
     """`strip_chars()` as polars does it; trim() with a character set is ten times slower
     than a look at the two ends, so only cells that start or end with whitespace get it."""
@@ -199,35 +408,66 @@ def _trimmed(col: str) -> str:
     return f"(CASE WHEN {ends} THEN trim({col}, {_WS}) ELSE {col} END)"
 
 
+def _texted(column: Column, dtype: pl.DataType, duck: str) -> bool:
+    """A column whose cells are text to parse (codes, periods, numbers, dates or flags)."""
+    return dtype == pl.String and duck == "VARCHAR" and column.type is not ColumnType.TEXT
+
+
+def _distinct_texts(
+    con: duckdb.DuckDBPyConnection, source: str, names: Sequence[str]
+) -> dict[str, list[str]]:
+    """The distinct cells of each of these text columns, in one pass over the file."""
+    if not names:
+        return {}
+    lists = ", ".join(f"list(DISTINCT {_q(n)}) FILTER (WHERE {_q(n)} IS NOT NULL)" for n in names)
+    found = _one(con, f"SELECT {lists} FROM {source}")
+    return {n: list(v or []) for n, v in zip(names, found, strict=True)}
+
+
 def _mapped(
     con: duckdb.DuckDBPyConnection,
     t: Table,
     column: Column,
     name: str,
-    source: str,
+    texts: list[str],
     variables: list[str],
 ) -> _Column:
-    """A column whose text is parsed: the loader's own expressions over its distinct cells,
-    then each cell looked up as it stands (no trimming per row)."""
-    col = _q(name)
-    found = con.execute(
-        f"SELECT DISTINCT {col} FROM {source} WHERE {col} IS NOT NULL LIMIT {MAX_DISTINCT + 1}"
-    ).fetchall()
-    if len(found) > MAX_DISTINCT:
+    """A column whose text is parsed: the loader's own expressions over its distinct cells;
+    then each cell is looked up in that map as it stands (no trimming per row), or, for a
+    column with more distinct cells than a map holds (dates of birth), read by a DuckDB cast
+    that gives the loader's value for every one of them."""
+    if len(texts) > MAX_TEXTS:
         raise _NotClean
-    frame = pl.DataFrame({"c": [r[0] for r in found]}, schema={"c": pl.String})
+    col = _q(name)
+    frame = pl.DataFrame({"c": texts}, schema={"c": pl.String})
     text = source_text("c", pl.String(), column.type)
-    parsed = frame.with_columns(parse_expr(text, column).alias("v")).drop_nulls("v")
-    variable = f"fourcheck_load_{t.name}_{column.name}"
-    con.execute(
-        f"SET VARIABLE {variable} = MAP(?::VARCHAR[], ?::{SQL_TYPES[column.type]}[])",
-        [parsed.get_column("c").to_list(), parsed.get_column("v").to_list()],
-    )
-    variables.append(variable)
-    value = f"map_extract_value(getvariable('{variable}'), {col})"
+    parsed = frame.with_columns(parse_expr(text, column).alias("v"))
+    readable = parsed.drop_nulls("v")
     empty = _empty_sql(name, pl.String(), "VARCHAR")
-    unreadable = parsed.height < frame.select(text.is_not_null().sum()).item()
-    return _Column(f"nullif({_trimmed(col)}, '')", value, empty, True, unreadable)
+    unreadable = readable.height < frame.select(text.is_not_null().sum()).item()
+    trimmed = f"nullif({_trimmed(col)}, '')"
+    if len(texts) <= MAX_DISTINCT:
+        variable = f"fourcheck_load_{t.name}_{column.name}"
+        con.execute(
+            f"SET VARIABLE {variable} = MAP(?::VARCHAR[], ?::{SQL_TYPES[column.type]}[])",
+            [readable.get_column("c").to_list(), readable.get_column("v").to_list()],
+        )
+        variables.append(variable)
+        value = f"map_extract_value(getvariable('{variable}'), {col})"
+        return _Column(trimmed, value, empty, True, unreadable)
+    cast = _CASTS.get(column.type)
+    if cast is None:
+        raise _NotClean
+    view = f"__fourcheck_texts_{t.name}_{column.name}"
+    con.register(view, parsed.to_arrow())
+    try:
+        read = cast.format(f"nullif({_trimmed('c')}, '')")
+        found = _one(con, f"SELECT count(*) FROM {_q(view)} WHERE {read} IS DISTINCT FROM v")
+    finally:
+        con.unregister(view)
+    if found[0]:
+        raise _NotClean  # some text DuckDB reads otherwise than the loader
+    return _Column(trimmed, cast.format(trimmed), empty, True, unreadable)
 
 
 def _column(
@@ -235,7 +475,7 @@ def _column(
     t: Table,
     column: Column,
     source_column: tuple[str, pl.DataType, str],
-    source: str,
+    texts: dict[str, list[str]],
     variables: list[str],
 ) -> _Column:
     name, dtype, duck = source_column
@@ -244,9 +484,9 @@ def _column(
     if dtype == pl.Null:
         null = f"NULL::{SQL_TYPES[ctype]}"
         return _Column("NULL::VARCHAR", null, "true", ctype is not ColumnType.TEXT)
+    if _texted(column, dtype, duck):
+        return _mapped(con, t, column, name, texts[name], variables)
     if dtype == pl.String and duck == "VARCHAR":
-        if ctype is not ColumnType.TEXT:
-            return _mapped(con, t, column, name, source, variables)
         text = f"nullif({_trimmed(col)}, '')"
         empty = _empty_sql(name, dtype, duck)
         if column.name in ID_NUMBER_COLUMNS:
@@ -263,49 +503,31 @@ def _column(
     raise _NotClean
 
 
+# --- one table -----------------------------------------------------------------------------------
+
+
 def _load(
     con: duckdb.DuckDBPyConnection,
     t: Table,
-    path: Path,
-    parts: Sequence[Path],
+    src: _Source,
     variables: list[str],
     lang: str,
 ) -> tuple[TableLoad, list[Finding]]:
-    schema = _schema(con, parts)
-    headers = tuple(name for name, _, _ in schema)
-    if any(not h.strip() for h in headers):
+    if any(not h.strip() for h in src.headers):
         raise _NotClean  # an unnamed column counts only when it holds values: the loader looks
-    scan = pl.scan_parquet(list(parts), hive_partitioning=False)
-    head = scan.head(1).collect()
-    head.columns = [f"c{i}" for i in range(len(headers))]
-    raw_head = RawTable(path, "parquet", None, headers, head)
+    raw_head = RawTable(src.path, src.format, src.encoding, src.headers, src.head)
     if merge_sub_header(t, raw_head) is not raw_head:
         raise _NotClean  # a sub-header row: the loader folds it into the header
     try:
         positions, extras = map_headers(t, raw_head, lang=lang)
     except AuditError:
         raise _NotClean from None  # the loader words it, after reading the file as it does
-    footer = find_footer(scan.tail(MAX_FOOTER_ROWS).collect())
-    if footer.totals or footer.signatures:
-        raise _NotClean  # total and signature rows are checked by the loader
 
-    source = _read(parts)
-    columns = {
-        c.name: _column(con, t, c, schema[positions[c.name]], source, variables)
-        for c in t.columns
-        if c.name in positions
-    }
-    blank = " AND ".join(_empty_sql(n, d, k) for n, d, k in schema)
-    # Parts in name order, rows counted from 1 over all of them, as the loader numbers them.
-    row = "(file_row_number + 1)"
-    if len(parts) > 1:
-        offset = 0
-        cases = []
-        for part in parts:
-            cases.append(f"WHEN filename = {_lit(part)} THEN {offset}")
-            found = con.execute(f"SELECT count(*) FROM {_read([part])}").fetchone()
-            offset += int(found[0]) if found else 0
-        row = f"(CASE {' '.join(cases)} END + file_row_number + 1)"
+    used = {c.name: src.schema[positions[c.name]] for c in t.columns if c.name in positions}
+    texted = [s[0] for c, s in used.items() if _texted(t.column(c), s[1], s[2])]
+    texts = _distinct_texts(con, src.scan, texted)
+    columns = {c: _column(con, t, t.column(c), s, texts, variables) for c, s in used.items()}
+    filled = " OR ".join(_filled_sql(n, d, k) for n, d, k in src.schema)  # a record
 
     con.begin()
     try:
@@ -313,14 +535,16 @@ def _load(
         if columns:
             names = ", ".join(_q(c) for c in columns)
             values = ", ".join(f"{v.value} AS {_q(c)}" for c, v in columns.items())
-            found = con.execute(
-                f"INSERT INTO {_q(t.name)} ({names}) "
-                f"SELECT {values} FROM {source} WHERE NOT ({blank})"
-            ).fetchone()
-            inserted = int(found[0]) if found else 0
+            inserted = int(
+                _one(
+                    con,
+                    f"INSERT INTO {_q(t.name)} ({names}) "
+                    f"SELECT {values} FROM {src.scan} WHERE {filled}",
+                )[0]
+            )
         findings = []
         if _may_flag(con, t, columns):
-            findings = _findings(con, t, columns, _read(parts, rows=True), row, blank, lang)
+            findings = _findings(con, t, columns, src.numbered, "__n", filled, lang)
         con.commit()
     except BaseException:
         con.rollback()
@@ -328,15 +552,15 @@ def _load(
     load = TableLoad(
         table=t.name,
         ledger=t.ledger.value,
-        path=path.name,
-        format="parquet",
-        encoding=None,
+        path=src.path.name,
+        format=src.format,
+        encoding=src.encoding,
         rows=inserted,
-        columns=tuple((c, headers[positions[c]]) for c in t.column_names if c in positions),
+        columns=tuple((c, src.headers[positions[c]]) for c in t.column_names if c in positions),
         missing_columns=tuple(c for c in t.column_names if c not in positions),
         extra_columns=tuple(extras),
     )
-    findings.extend(column_missing(t, path.name, load.missing_columns, lang))
+    findings.extend(column_missing(t, src.path.name, load.missing_columns, lang))
     return load, findings
 
 
@@ -347,8 +571,7 @@ def _may_flag(con: duckdb.DuckDBPyConnection, t: Table, columns: dict[str, _Colu
     if any(c.unreadable for c in columns.values()):
         return True
     keys = " OR ".join(f"{_q(k)} IS NULL" for k in t.key)
-    found = con.execute(f"SELECT count(*) FROM {_q(t.name)} WHERE {keys}").fetchone()
-    return bool(found and found[0])
+    return bool(_one(con, f"SELECT count(*) FROM {_q(t.name)} WHERE {keys}")[0])
 
 
 def _village_sql(t: Table, columns: dict[str, _Column]) -> str:
@@ -373,7 +596,7 @@ def _findings(
     columns: dict[str, _Column],
     source: str,
     row: str,
-    blank: str,
+    filled: str,
     lang: str,
 ) -> list[Finding]:
     """key-missing and cell-invalid findings: only the flagged rows leave DuckDB."""
@@ -396,7 +619,7 @@ def _findings(
         *(f"{columns[c].text} AS {_q('__raw_' + c)}" for c in checked),
     ]
     cur = con.execute(
-        f"SELECT {', '.join(select)} FROM {source} WHERE ({flagged}) AND NOT ({blank}) "
+        f"SELECT {', '.join(select)} FROM {source} WHERE ({flagged}) AND ({filled}) "
         f"ORDER BY {_q(_ROW)}"
     )
     names = [d[0] for d in cur.description]

@@ -128,7 +128,7 @@ def table_digest(con: duckdb.DuckDBPyConnection, t: Table) -> TableDigest:
 
 def load_submission(path: Path, *, lang: str = "zh") -> Submission:
     """Read a submission folder into a fresh in-process DuckDB database."""
-    from audit.io.duckload import connect, load_parquet  # it builds on this module
+    from audit.io.duckload import connect, load_native  # it builds on this module
 
     path = Path(path)
     con = connect()
@@ -139,7 +139,7 @@ def load_submission(path: Path, *, lang: str = "zh") -> Submission:
             path,
             lang=lang,
             store=lambda t, frame: _insert(con, t, frame),
-            native=lambda t, source: load_parquet(con, t, source, lang=lang),
+            native=lambda t, source: load_native(con, t, source, lang=lang),
         )
     except BaseException:
         con.close()
