@@ -28,6 +28,12 @@ from tests.fixtures.loader import W1, W2, W3, WX, write_canonical
 from tests.helpers import VILLAGE_A, VILLAGE_B
 
 
+@pytest.fixture(autouse=True)
+def _small_csv_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The crafted CSV files are tiny; DuckDB's path is tried on them all the same."""
+    monkeypatch.setattr(duckload, "MIN_CSV_BYTES", 0)
+
+
 def _load(folder: Path, *, native: bool) -> tuple[Any, ...]:
     con = duckdb.connect()
     create_tables(con)
@@ -337,3 +343,13 @@ def test_csv_files_the_loader_reads_in_its_own_way_fall_back(
         assert str(both.value) == str(e)
         return
     assert "women" not in taken
+
+
+def test_a_small_csv_file_is_left_to_the_loader(tmp_path: Path) -> None:
+    path = _women_csv(tmp_path)
+    con = duckdb.connect()
+    create_tables(con)
+    women = contract.table("women")
+    assert load_native(con, women, path) is not None
+    duckload.MIN_CSV_BYTES = path.stat().st_size + 1  # restored by the autouse fixture
+    assert load_native(con, women, path) is None
