@@ -301,7 +301,6 @@ def _plain_csv_encoding(path: Path) -> str:
     below would be numbered differently).
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
-    carry = b""
     with path.open("rb") as f:
         chunk = f.read(_CHUNK)
         if _binary_kind(chunk) is not None:
