@@ -409,8 +409,12 @@ def run_county(
     every township's audit, one after another, and the county's checks
     (`audit.io.county_spark`).
     """
-    from audit.io.county import county_engine
+    from audit.io.county import county_engine, county_suites_dir
+    from audit.io.selection import check_names_early, suite_check_ids
 
+    # A typo in --select stops the run before any township is read or Spark is started.
+    county_ids = suite_check_ids(county_suites_dir(suites_dir))
+    check_names_early(suites_dir, select=select, exclude=exclude, also=county_ids)
     with county_engine(engine) as held:
         return _run_county(
             Path(county_dir),

@@ -277,6 +277,23 @@ def test_without_pyspark_spark_engine_exits_2_with_the_install_command(
     assert list(tmp_path.rglob("*.json")) == []  # no report, no history
 
 
+def test_a_county_select_typo_stops_before_spark_starts(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Without pyspark, starting Spark would stop the run with the install command: the name
+    # is checked first, against the township and the cross-township ids alike.
+    monkeypatch.setitem(sys.modules, "pyspark", None)
+    monkeypatch.setitem(sys.modules, "pyspark.sql", None)
+    county = _tiny_county(tmp_path / "county")
+    result = CliRunner().invoke(
+        app, ["county", str(county), "--engine", "spark", "--select", "county-dup-person,nosuch"]
+    )
+    assert result.exit_code == 2
+    assert "--select: nosuch is neither a check id nor a category" in result.output
+    assert "county-dup-person" in result.output and "dup-person" in result.output
+    assert "pip install" not in result.output
+
+
 @pytest.mark.parametrize("command", ["run", "county"])
 def test_spark_options_need_the_spark_engine_and_key_value_settings(
     tmp_path: Path, command: str

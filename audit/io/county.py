@@ -70,11 +70,17 @@ _LEVELS = {
 Extract = dict[str, Any]  # table name -> Arrow table of that township's rows
 
 
-def county_suites(suites_dir: Path | None) -> tuple[Suite, ...]:
-    """The cross-township suites: `<suites>/county/` when the user's suites folder has one."""
+def county_suites_dir(suites_dir: Path | None) -> Path:
+    """The cross-township suites' folder: `<suites>/county/` when the user's suites folder has
+    one, else the shipped one."""
     if suites_dir is not None and (Path(suites_dir) / "county").is_dir():
-        return load_suites(Path(suites_dir) / "county")
-    return load_suites(COUNTY_SUITES_DIR)
+        return Path(suites_dir) / "county"
+    return COUNTY_SUITES_DIR
+
+
+def county_suites(suites_dir: Path | None) -> tuple[Suite, ...]:
+    """The cross-township suites (`county_suites_dir`)."""
+    return load_suites(county_suites_dir(suites_dir))
 
 
 def extract(backend: Backend, township_code: str) -> Extract:

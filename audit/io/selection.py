@@ -84,23 +84,34 @@ def _check_names(check_ids: set[str], chosen: set[str], dropped: set[str]) -> No
             )
 
 
+def suite_check_ids(folder: Path) -> set[str]:
+    """The check ids of the suite files in `folder`, read as plain JSON (no GX); empty when a
+    file is not a readable suite (`load_suites` then names what is wrong with it)."""
+    check_ids: set[str] = set()
+    try:
+        for path in sorted(Path(folder).glob("*.json")):
+            for entry in json.loads(path.read_text(encoding="utf-8"))["expectations"]:
+                check_ids.add(str(entry["meta"]["check"]))
+    except (OSError, ValueError, KeyError, TypeError):
+        return set()
+    return check_ids
+
+
 def check_names_early(
-    suites_dir: Path | None, *, select: Iterable[str] = (), exclude: Iterable[str] = ()
+    suites_dir: Path | None,
+    *,
+    select: Iterable[str] = (),
+    exclude: Iterable[str] = (),
+    also: Iterable[str] = (),
 ) -> None:
     """`--select`/`--exclude` names against the suite files' check ids, before any load.
 
-    Reads only each entry's ``meta.check``; a folder or file that is not a readable
-    suite is left to `load_suites`, which names what is wrong with it.
+    Reads only each entry's ``meta.check``; `also` adds the ids of other rules the
+    run has (the county's cross-township rules).
     """
     chosen, dropped = set(split_names(select)), set(split_names(exclude))
     if not chosen and not dropped:
         return
-    check_ids: set[str] = set()
-    try:
-        for path in sorted(Path(suites_dir or SUITES_DIR).glob("*.json")):
-            for entry in json.loads(path.read_text(encoding="utf-8"))["expectations"]:
-                check_ids.add(str(entry["meta"]["check"]))
-    except (OSError, ValueError, KeyError, TypeError):
-        return
+    check_ids = suite_check_ids(Path(suites_dir or SUITES_DIR))
     if check_ids:
-        _check_names(check_ids, chosen, dropped)
+        _check_names(check_ids | set(also), chosen, dropped)
