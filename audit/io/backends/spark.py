@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 import time
 import warnings
@@ -135,6 +136,10 @@ def start_session(options: EngineOptions) -> tuple[Any, bool, Path | None]:
         # (an audit never writes there): a private one, removed with the session, instead.
         scratch = Path(tempfile.mkdtemp(prefix="fourcheck-spark-"))
         defaults["spark.sql.warehouse.dir"] = str(scratch / "warehouse")
+        if (master or "local").startswith("local"):
+            # Python workers Spark starts on this machine run this interpreter (its packages),
+            # not whatever `python3` is first on PATH.
+            defaults["spark.pyspark.python"] = sys.executable
     for key, value in {**defaults, **dict(options.spark_conf)}.items():
         builder = builder.config(key, value)
     try:
