@@ -544,7 +544,7 @@ def _run_county(
                 db.add_county_report(read_county_report(report_path, lang=lang), county_code)
             except AuditError as e:
                 extra.append(_report_finding(report_path, county_code, str(e), lang))
-            checks, found = run_checks(db, c_suites, lang=lang, county_code=county_code)
+        checks, found = run_checks(db, c_suites, lang=lang, county_code=county_code)
     extra.extend(_duplicate_findings(outcomes, lang))
     extra.extend(_period_findings(outcomes, county_period, lang))
     findings = sort_county_findings([*found, *extra])

@@ -24,6 +24,7 @@ from audit.core.county import CountyReport, TownshipEntry, ranked
 from audit.core.exitcodes import ExitCode, county_exit_code
 from audit.core.models import AuditReport, Category, Finding, Severity, Window
 from audit.county import is_county_folder, run_county
+from audit.io.county import county_suites
 from audit.render.county import render_county
 from audit.render.json import document
 from audit.sample.county import generate_county
@@ -91,6 +92,24 @@ def test_every_planted_cross_township_fault_is_found(
     dup = {c.township_code for c in faulty.findings if c.finding.check == "county-dup-person"}
     assert len(dup) == 2
     assert county_exit_code(faulty) is ExitCode.FINDINGS
+
+
+def test_a_county_without_its_own_report_runs_every_cross_township_check(
+    counties: dict[str, Path], tmp_path: Path
+) -> None:
+    # The county's own report (stat_reports.csv beside county.json) is optional: without it
+    # the sum check has nothing to compare, and every other cross-township fault is found.
+    county = tmp_path / "no-report"
+    shutil.copytree(counties["faulty"], county)
+    (county / "stat_reports.csv").unlink()
+    rules = sorted({r.check for suite in county_suites(None) for r in suite.rules})
+    report = run_county(county, lang="en", jobs=1, select=(*rules, "dup-person"))
+    truth = json.loads((county / "truth.json").read_text(encoding="utf-8"))
+    expected = {(t["check"], t["record"]) for t in truth if t["check"] != "county-report-sum"}
+    assert {(c.finding.check, c.finding.record) for c in report.findings} == expected
+    sums = [c for c in report.checks if c.check == "county-report-sum"]
+    assert [(c.evaluated, c.success) for c in sums] == [(True, True)]
+    assert all(t.failure is None for t in report.townships)
 
 
 def test_clean_county_has_no_cross_township_error_or_warning(clean: CountyReport) -> None:
