@@ -409,60 +409,24 @@ def run_county(
     every township's audit, one after another, and the county's checks
     (`audit.io.county_spark`).
     """
-    from audit.io.county import county_engine, county_suites_dir
-    from audit.io.selection import check_names_early, suite_check_ids
-
-    # A typo in --select stops the run before any township is read or Spark is started.
-    county_ids = suite_check_ids(county_suites_dir(suites_dir))
-    check_names_early(suites_dir, select=select, exclude=exclude, also=county_ids)
-    with county_engine(engine) as held:
-        return _run_county(
-            Path(county_dir),
-            period=period,
-            window_start=window_start,
-            lang=lang,
-            suites_dir=suites_dir,
-            fail_on=fail_on,
-            jobs=1 if held.engine == "spark" else jobs,
-            on_township=on_township,
-            select=select,
-            exclude=exclude,
-            history=history,
-            history_wait=history_wait,
-            acceptances=acceptances,
-            engine=held,
-        )
-
-
-def _run_county(
-    county_dir: Path,
-    *,
-    period: str | None,
-    window_start: date | None,
-    lang: str,
-    suites_dir: Path | None,
-    fail_on: FailOn | str,
-    jobs: int | None,
-    on_township: Callable[[TownshipEntry, int, int], None] | None,
-    select: Sequence[str],
-    exclude: Sequence[str],
-    history: Path | None,
-    history_wait: float,
-    acceptances: Path | None,
-    engine: EngineOptions,
-) -> CountyReport:
     from audit.core.period import parse_period
     from audit.county_cycle import read_acceptance_rows, settle
     from audit.io.county import (
+        county_engine,
         county_report_file,
         county_suites,
+        county_suites_dir,
         open_county_tables,
         read_county_report,
         run_checks,
     )
-    from audit.io.selection import select_rules, split_names
+    from audit.io.selection import check_names_early, select_rules, split_names, suite_check_ids
     from audit.io.suites import load_suites
 
+    # A typo in --select stops the run before any township is read or Spark is started.
+    county_ids = suite_check_ids(county_suites_dir(suites_dir))
+    check_names_early(suites_dir, select=select, exclude=exclude, also=county_ids)
+    county_dir = Path(county_dir)
     if not county_dir.is_dir() or not is_county_folder(county_dir):
         raise AuditError(_t(lang, "not-county", path=county_dir))
     if period is not None:
@@ -502,49 +466,51 @@ def _run_county(
         if on_township is not None:
             on_township(_entry(outcome, ()), finished, len(folders))
 
-    settings = _Settings(
-        chosen_period,
-        window_start,
-        lang,
-        suites_dir,
-        t_select,
-        t_exclude,
-        history,
-        history_wait,
-        engine,
-    )
-    outcomes = [
-        _named(o, manifest)
-        for o in _outcomes(folders, jobs or default_jobs(), settings, done, ready)
-    ]
+    with county_engine(engine) as engine:  # on Spark: one session for the whole run
+        # Spark spreads each township's audit over its cores itself; a worker would start a JVM.
+        county_jobs = 1 if engine.engine == "spark" else (jobs or default_jobs())
+        settings = _Settings(
+            chosen_period,
+            window_start,
+            lang,
+            suites_dir,
+            t_select,
+            t_exclude,
+            history,
+            history_wait,
+            engine,
+        )
+        outcomes = [
+            _named(o, manifest) for o in _outcomes(folders, county_jobs, settings, done, ready)
+        ]
 
-    periods = Counter(o.report.period for o in outcomes if o.report is not None)
-    county_period = chosen_period or (
-        sorted(periods.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if periods else None
-    )
-    county_code = manifest.county_code or _county_code_of(outcomes, manifest)
-    extra: list[CountyFinding] = []
-    with open_county_tables(county_period, county_code, engine) as db:
-        seen: set[str] = set()
-        for o in outcomes:
-            code = o.township_code or o.folder
-            if o.report is not None and o.extract is not None and code not in seen:
-                db.add(o.extract)
-            if code not in seen:
-                db.add_township(code, o.township_name, o.folder, audited=o.report is not None)
-                seen.add(code)
-        for t in manifest.townships:
-            if t.code not in seen:
-                db.add_township(t.code, t.name, None)
-                seen.add(t.code)
-                extra.append(_missing_finding(t, county_period, lang))
-        report_path = county_report_file(county_dir)
-        if report_path is not None and county_code:
-            try:
-                db.add_county_report(read_county_report(report_path, lang=lang), county_code)
-            except AuditError as e:
-                extra.append(_report_finding(report_path, county_code, str(e), lang))
-        checks, found = run_checks(db, c_suites, lang=lang, county_code=county_code)
+        periods = Counter(o.report.period for o in outcomes if o.report is not None)
+        county_period = chosen_period or (
+            sorted(periods.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if periods else None
+        )
+        county_code = manifest.county_code or _county_code_of(outcomes, manifest)
+        extra: list[CountyFinding] = []
+        with open_county_tables(county_period, county_code, engine) as db:
+            seen: set[str] = set()
+            for o in outcomes:
+                code = o.township_code or o.folder
+                if o.report is not None and o.extract is not None and code not in seen:
+                    db.add(o.extract)
+                if code not in seen:
+                    db.add_township(code, o.township_name, o.folder, audited=o.report is not None)
+                    seen.add(code)
+            for t in manifest.townships:
+                if t.code not in seen:
+                    db.add_township(t.code, t.name, None)
+                    seen.add(t.code)
+                    extra.append(_missing_finding(t, county_period, lang))
+            report_path = county_report_file(county_dir)
+            if report_path is not None and county_code:
+                try:
+                    db.add_county_report(read_county_report(report_path, lang=lang), county_code)
+                except AuditError as e:
+                    extra.append(_report_finding(report_path, county_code, str(e), lang))
+            checks, found = run_checks(db, c_suites, lang=lang, county_code=county_code)
     extra.extend(_duplicate_findings(outcomes, lang))
     extra.extend(_period_findings(outcomes, county_period, lang))
     findings = sort_county_findings([*found, *extra])
