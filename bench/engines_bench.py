@@ -104,6 +104,27 @@ class PeakSampler:
         return self.peak
 
 
+class StepLog:
+    """The engine's progress as timed lines on stderr: a long run (Spark at 10M takes hours)
+    shows how far it got, and which rule it was in, even if it is stopped."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.done = 0
+        self.total: int | None = None
+
+    def stage(self, name: str, total: int | None) -> None:
+        self.done, self.total = 0, total
+        self._line(f"{name} started")
+
+    def advance(self, name: str, description: str | None = None) -> None:
+        self.done += 1
+        self._line(f"{name} {self.done}/{self.total or '?'} {description or ''}")
+
+    def _line(self, text: str) -> None:
+        print(f"[{time.perf_counter() - self.started:8.1f} s] {text}", file=sys.stderr, flush=True)
+
+
 def measure(folder: Path, engine: str, master: str | None, conf: list[str]) -> dict[str, Any]:
     sampler = PeakSampler()
     out: dict[str, Any] = {"engine": engine}
@@ -139,7 +160,9 @@ def measure(folder: Path, engine: str, master: str | None, conf: list[str]) -> d
     backend.install(period, make_window(period), township_code)
     out["prepare"] = time.perf_counter() - t
     t = time.perf_counter()
-    evaluation = backend.evaluate(suites, lang="en", township_code=township_code)
+    evaluation = backend.evaluate(
+        suites, lang="en", township_code=township_code, progress=StepLog()
+    )
     out["checks"] = time.perf_counter() - t
     findings = sort_findings([*sub.findings, *evaluation.findings])
     t = time.perf_counter()
@@ -163,12 +186,16 @@ def measure(folder: Path, engine: str, master: str | None, conf: list[str]) -> d
 
 
 def child(args: list[str]) -> dict[str, Any]:
+    # stderr passes through: the run's progress lines, and any error, as they happen
     done = subprocess.run(
-        [sys.executable, __file__, *args], cwd=PROJECT, check=False, capture_output=True, text=True
+        [sys.executable, __file__, *args],
+        cwd=PROJECT,
+        check=False,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     if done.returncode != 0:
-        errors = [ln for ln in done.stderr.splitlines() if "leaked" not in ln]
-        sys.exit(f"{' '.join(args)} failed:\n" + "\n".join(errors[-15:]))
+        sys.exit(f"{' '.join(args)} failed (exit {done.returncode}; its error is above)")
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
