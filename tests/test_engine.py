@@ -23,6 +23,7 @@ from audit.app import run_audit
 from audit.cli import app
 from audit.core.exitcodes import AuditError
 from audit.core.models import AuditReport, Category, Finding, Severity
+from audit.core.period import make_window
 from audit.io.engine import within_tolerance
 from audit.render import render
 from tests.helpers import TOWNSHIP, VILLAGE_A, VILLAGE_B, woman_id, write_submission
@@ -391,6 +392,39 @@ def test_message_field_the_sql_does_not_return(tmp_path: Path, case: tuple[Path,
     )
     with pytest.raises(AuditError, match=r"\(check 'tolerant'\): the check's SQL does not run: "):
         run_audit(submission, suites_dir=suites)
+
+
+def test_a_rule_failing_while_the_next_runs_ahead_leaves_no_table_behind(
+    tmp_path: Path, case: tuple[Path, Path]
+) -> None:
+    """The next rule's SQL runs ahead of GX: an error is still the failing rule's own, in suite
+    order, and no rule's table is left in the database (the one ahead included)."""
+    from audit.io.backends.duckdb import DuckDBBackend
+    from audit.io.suites import load_suites
+
+    submission, _ = case
+    suites = make_suites(tmp_path)
+    # binds (the cast is only tried on rows) but fails when run: 'iud' is no integer
+    (tmp_path / "sql" / "checks" / "strict.sql").write_text(
+        "SELECT person_id AS record, village_code FROM women WHERE CAST(method AS INTEGER) > 1",
+        encoding="utf-8",
+    )
+    backend = DuckDBBackend()
+    try:
+        backend.load(submission, lang="en")
+        backend.install("2026-10", make_window("2026-10"), TOWNSHIP)
+        with pytest.raises(AuditError) as caught:
+            backend.evaluate(load_suites(suites), lang="en", township_code=TOWNSHIP)
+        assert str(caught.value).startswith(
+            f"{suites / 'user.json'}: expectations[8] (check 'strict'): "
+            "the check's SQL failed on this submission: Conversion Error"
+        )
+        left = backend.rows(
+            "SELECT table_name FROM duckdb_tables() WHERE table_name LIKE 'fourcheck_rule_%'"
+        )
+        assert left == []
+    finally:
+        backend.close()
 
 
 # --- JSON and the command line --------------------------------------------------------------

@@ -45,8 +45,10 @@ Design decisions:
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -126,15 +128,10 @@ def evaluate(
     checks: list[CheckResult] = []
     findings: list[Finding] = []
     timings: list[RuleTiming] = []
-    with _GXSession(con) as session:
+    with _GXSession(con) as session, _RuleTables(con, rules) as rule_tables:
         for number, rule in enumerate(rules):
-            started = time.perf_counter()
             form = builtin_form(rule)
-            table = None
-            if rule.is_rows:
-                table = _materialise(con, rule, number)
-            elif form is not None:
-                table = _materialise(con, rule, number, form.rows)
+            table, sql_seconds = rule_tables.take(number)
             materialised = time.perf_counter()
             try:
                 result = session.validate(rule, table)
@@ -159,7 +156,7 @@ def evaluate(
                     rule.check,
                     gx_seconds=validated - materialised,
                     fetch_seconds=time.perf_counter() - validated,
-                    sql_seconds=materialised - started,
+                    sql_seconds=sql_seconds,
                 )
             )
             checks.append(check)
@@ -194,6 +191,61 @@ def _materialise(
             f"{rule.source}: the check's SQL failed on this submission: {first}"
         ) from None
     return table
+
+
+class _RuleTables:
+    """Each rule's rows selected into its table one rule ahead of GX.
+
+    The next rule's SQL runs on a cursor in a worker thread while GX validates this one:
+    DuckDB releases the GIL while it runs a query, so its work overlaps GX's own Python
+    (building the validator and its metrics, about 25 ms a rule), which would otherwise
+    add up serially. The rules are still taken, validated and reported in suite order, and
+    an error in a rule's SQL surfaces when that rule's turn comes, as before.
+    """
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, rules: Sequence[Rule]) -> None:
+        self._con = con
+        self._rules = rules
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fourcheck-rule-sql")
+        self._pending: dict[int, Future[tuple[str, float]]] = {}
+
+    def __enter__(self) -> _RuleTables:
+        return self
+
+    def _submit(self, number: int) -> None:
+        if number >= len(self._rules) or number in self._pending:
+            return
+        rule = self._rules[number]
+        form = builtin_form(rule)
+        sql = rule.sql if rule.is_rows else form.rows if form is not None else None
+        if sql is not None:
+            self._pending[number] = self._pool.submit(self._run, rule, number, sql)
+
+    def _run(self, rule: Rule, number: int, sql: str) -> tuple[str, float]:
+        started = time.perf_counter()
+        cursor = self._con.cursor()  # a connection of its own to the same database
+        try:
+            return _materialise(cursor, rule, number, sql), time.perf_counter() - started
+        finally:
+            cursor.close()
+
+    def take(self, number: int) -> tuple[str | None, float]:
+        """Rule `number`'s table (None for a rule validated by GX alone) and its SQL's seconds;
+        the next rule's SQL is started before this one is waited for."""
+        self._submit(number)
+        self._submit(number + 1)
+        future = self._pending.pop(number, None)
+        return future.result() if future is not None else (None, 0.0)
+
+    def __exit__(self, *exc: object) -> None:
+        # After an error (or an interrupt) a rule may still be running ahead: let it finish
+        # and drop its table, so nothing is left behind in the database.
+        for number, future in self._pending.items():
+            with contextlib.suppress(Exception):  # not the error being reported
+                future.result()
+            self._con.execute(f'DROP TABLE IF EXISTS "{RULE_TABLE.format(number=number)}"')
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
 
 
 # --- binding a rows rule's SQL --------------------------------------------------------------------
