@@ -127,7 +127,6 @@ def audit_with_timings(
         sub = backend.load(Path(submission), lang=lang)
         villages = read_villages(Path(submission), lang=lang)
         progress.advance("load")
-        suites = select_rules(load_suites(suites_dir), select=select, exclude=exclude)
         chosen = period or sub.manifest.get("period")
         if not chosen:
             latest = latest_report_period(backend)
@@ -138,6 +137,9 @@ def audit_with_timings(
         window = make_window(chosen, window_start)
         history = series(township or "", chosen) if series is not None else ()
         backend.install(chosen, window, township, history)
+        # Only now are GX's registry and the suites needed: GX's import (3–5 s, in a thread
+        # since the start) runs on while the engine loads and prepares, which release the GIL.
+        suites = select_rules(load_suites(suites_dir), select=select, exclude=exclude)
         runnable, skipped = _split_skipped(suites, sub.tables, lang)
         evaluation = backend.evaluate(
             runnable, lang=lang, township_code=township, progress=progress
