@@ -150,17 +150,32 @@ Exit status:
 
 
 def _engine_options(
-    engine: Engine | None, master: str | None, conf: list[str] | None, settings: Any
+    engine: Engine | None,
+    master: str | None,
+    conf: list[str] | None,
+    memory: str | None,
+    settings: Any,
 ) -> Any:
-    """The engine and its Spark settings: the command line, then the config file."""
-    from audit.io.backends import EngineOptions, parse_conf
+    """The engine and its settings: the command line, then the config file."""
+    from audit.io.backends import EngineOptions, parse_conf, parse_memory
 
     chosen = Engine(engine or settings.engine or Engine.duckdb)
     master = master or settings.spark_master
     pairs = (*settings.spark_conf, *parse_conf(conf or []))  # the command line wins
     if chosen is Engine.duckdb and (master or conf):
         raise AuditError("--spark-master and --spark-conf need --engine spark")
-    return EngineOptions(chosen.value, master, pairs if chosen is Engine.spark else ())
+    limit = parse_memory(memory) if memory is not None else settings.memory_limit
+    if chosen is Engine.spark and memory is not None:
+        raise AuditError(
+            "--memory-limit is for the DuckDB engine; on Spark set the driver's and executors' "
+            "memory with --spark-conf spark.driver.memory=8g (and spark.executor.memory)"
+        )
+    return EngineOptions(
+        chosen.value,
+        master,
+        pairs if chosen is Engine.spark else (),
+        memory_limit=limit if chosen is Engine.duckdb else None,
+    )
 
 
 # Options `audit run` and `audit county` share, declared once.
@@ -321,6 +336,15 @@ SparkConfOpt = Annotated[
     list[str] | None,
     typer.Option(metavar="KEY=VALUE", help="A Spark setting (repeat for several)."),
 ]
+MemoryLimitOpt = Annotated[
+    str | None,
+    typer.Option(
+        metavar="SIZE",
+        help="DuckDB: memory the submission's data may take before it spills to a temporary"
+        " folder, e.g. 4GB (default: a quarter of this machine's memory; per township with"
+        " --jobs).",
+    ),
+]
 
 
 @app.command(help=RUN_HELP)
@@ -352,6 +376,7 @@ def run(
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     spark_conf: SparkConfOpt = None,
+    memory_limit: MemoryLimitOpt = None,
     jobs: JobsOpt = None,
 ) -> None:
     from audit.county import is_county_folder
@@ -360,7 +385,7 @@ def run(
         _county(
             submission, period, window_start, format, output, output_dir, fail_on, lang,
             limit, suites, select, exclude, config, history, no_history, history_wait,
-            acceptances, jobs, engine, spark_master, spark_conf,
+            acceptances, jobs, engine, spark_master, spark_conf, memory_limit,
         )  # fmt: skip
         return
     try:
@@ -383,7 +408,7 @@ def run(
         listed = int(pick(limit, settings.limit, 10))
         suites_dir = pick(suites, settings.suites, None)
         outputs = plan_outputs(format, output, output_dir, submission, language.value)
-        options = _engine_options(engine, spark_master, spark_conf, settings)
+        options = _engine_options(engine, spark_master, spark_conf, memory_limit, settings)
         quiet_exit()
         with progress_display(sys.stderr, language.value) as progress:
             report = run_monthly(
@@ -477,11 +502,12 @@ def county(
     engine: EngineOpt = None,
     spark_master: SparkMasterOpt = None,
     spark_conf: SparkConfOpt = None,
+    memory_limit: MemoryLimitOpt = None,
 ) -> None:
     _county(
         county_dir, period, window_start, format, output, output_dir, fail_on, lang, limit,
         suites, select, exclude, config, history, no_history, history_wait, acceptances, jobs,
-        engine, spark_master, spark_conf,
+        engine, spark_master, spark_conf, memory_limit,
     )  # fmt: skip
 
 
@@ -507,6 +533,7 @@ def _county(
     engine: Engine | None,
     spark_master: str | None,
     spark_conf: list[str] | None,
+    memory_limit: str | None,
 ) -> None:
     """`audit county` and `audit run COUNTY_DIR`: one county audit, any number of reports."""
     try:
@@ -527,7 +554,7 @@ def _county(
         start = _parse_date(pick(window_start, settings.window_start, None), "--window-start")
         listed = int(pick(limit, settings.limit, 10))
         plan = plan_county_outputs(formats, outputs, output_dir, county_dir, language.value)
-        options = _engine_options(engine, spark_master, spark_conf, settings)
+        options = _engine_options(engine, spark_master, spark_conf, memory_limit, settings)
         quiet_exit()
         report = run_county(
             county_dir,

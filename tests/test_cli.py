@@ -332,6 +332,52 @@ def test_config_errors_name_the_file_and_key(small: Path, tmp_path: Path) -> Non
     assert result.exit_code == 2 and "no such file" in _one_line(result.stderr)
 
 
+def test_memory_limit_reaches_duckdb_from_the_option_or_the_file(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import audit.io.duckload as duckload
+
+    real = duckload.connect
+    set_limits: list[str] = []
+
+    def spy(memory_limit: int | None = None) -> Any:
+        con = real(memory_limit)
+        set_limits.append(con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return con
+
+    monkeypatch.setattr(duckload, "connect", spy)
+    result = cli("run", small, "-f", "json", "--no-history", "--memory-limit", "768MB")
+    assert result.exit_code == 1, result.stderr
+    config = tmp_path / "county.toml"
+    config.write_text('memory-limit = "1.5GB"\n', encoding="utf-8")
+    result = cli("run", small, "-f", "json", "--no-history", "--config", config)
+    assert result.exit_code == 1, result.stderr
+    assert set_limits == ["768.0 MiB", "1.5 GiB"]
+
+
+def test_memory_limit_errors(small: Path, tmp_path: Path) -> None:
+    from audit.core.exitcodes import AuditError
+    from audit.io.backends import parse_memory
+
+    assert parse_memory("4GB") == parse_memory("4g") == parse_memory("4096MiB") == 4 << 30
+    assert parse_memory(" 1.5 GiB ") == 3 << 29
+    for bad in ("lots", "4 GBs", "-1GB", "100MB", ""):
+        with pytest.raises(AuditError):
+            parse_memory(bad)
+    result = cli("run", small, "--memory-limit", "lots")
+    assert result.exit_code == 2
+    assert _one_line(result.stderr) == (
+        "audit: --memory-limit 'lots': expected a size such as 4GB, 6g or 4096MB"
+    )
+    result = cli("run", small, "--engine", "spark", "--memory-limit", "4GB")
+    assert result.exit_code == 2 and "--memory-limit is for the DuckDB engine" in result.stderr
+    config = tmp_path / "county.toml"
+    config.write_text('memory-limit = "2 bananas"\n', encoding="utf-8")
+    result = cli("run", small, "--config", config)
+    assert result.exit_code == 2
+    assert _one_line(result.stderr).startswith(f"audit: {config}: memory-limit '2 bananas':")
+
+
 # --- --select / --exclude -------------------------------------------------------------------
 
 

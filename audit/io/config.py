@@ -6,7 +6,8 @@ Design decisions:
   named with `--config PATH`; top-level keys named like the command-line
   options they default: `lang`, `fail-on`, `window-start`, `suites`,
   `limit`, `select`, `exclude`, `history` (the monthly history file), `engine`,
-  `spark-master`, and a `[spark-conf]` table of Spark settings
+  `spark-master`, `memory-limit` (DuckDB: ``"4GB"``), and a `[spark-conf]` table of Spark
+  settings
   (``"spark.driver.memory" = "8g"``; ``--spark-conf`` pairs are added after them).
   Options given on the command line always win.
 - Strict: an unknown key, a wrong type or a bad value stops the command
@@ -40,6 +41,7 @@ KEYS = (
     "engine",
     "spark-master",
     "spark-conf",
+    "memory-limit",
 )
 ENGINES = ("duckdb", "spark")
 
@@ -58,6 +60,7 @@ class Config:
     engine: str | None = None  # duckdb or spark
     spark_master: str | None = None
     spark_conf: tuple[tuple[str, str], ...] = ()  # the [spark-conf] table: Spark settings
+    memory_limit: int | None = None  # bytes (DuckDB), from a size such as "4GB"
 
 
 def find_config(explicit: Path | None, cwd: Path | None = None) -> Path | None:
@@ -138,6 +141,13 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
             f"{path}: spark-conf: expected a table of Spark settings, e.g. "
             '[spark-conf] "spark.driver.memory" = "8g"'
         )
+    memory = text("memory-limit")
+    if memory is not None:
+        from audit.io.backends import parse_memory
+
+        memory_limit: int | None = parse_memory(memory, f"{path}: memory-limit")
+    else:
+        memory_limit = None
     limit = values.get("limit")
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise AuditError(f"{path}: limit: expected a whole number of 0 or more, got {limit!r}")
@@ -157,6 +167,7 @@ def load_config(explicit: Path | None = None, cwd: Path | None = None) -> Config
             (str(k), str(v).lower() if isinstance(v, bool) else str(v))
             for k, v in spark_conf.items()
         ),
+        memory_limit=memory_limit,
     )
 
 

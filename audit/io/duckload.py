@@ -140,17 +140,19 @@ MEMORY_SHARE = 0.25
 MIN_MEMORY = 2 << 30
 
 
-def connect() -> duckdb.DuckDBPyConnection:
-    """A fresh in-memory database for one submission, with a memory limit and a folder of its
-    own to spill to (DuckDB creates it only when it spills and removes it when it closes)."""
+def connect(memory_limit: int | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory database for one submission, with a memory limit (`memory_limit`
+    bytes, else MEMORY_SHARE of the machine's memory) and a folder of its own to spill to
+    (DuckDB creates it only when it spills and removes it when it closes)."""
     con = duckdb.connect(":memory:")
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (ValueError, OSError, AttributeError):
-        return con  # no figure for the machine's memory: DuckDB's own default
+    if memory_limit is None:
+        try:
+            total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        except (ValueError, OSError, AttributeError):
+            return con  # no figure for the machine's memory: DuckDB's own default
+        memory_limit = max(MIN_MEMORY, int(total * MEMORY_SHARE))
     spill = Path(tempfile.gettempdir()) / f"fourcheck-duckdb-{os.getpid()}-{uuid.uuid4().hex}"
-    limit_mb = max(MIN_MEMORY, int(total * MEMORY_SHARE)) >> 20
-    con.execute(f"SET memory_limit = '{limit_mb}MiB'")
+    con.execute(f"SET memory_limit = '{memory_limit >> 20}MiB'")
     con.execute(f"SET temp_directory = {_lit(spill)}")
     return con
 

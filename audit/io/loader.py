@@ -126,12 +126,13 @@ def table_digest(con: duckdb.DuckDBPyConnection, t: Table) -> TableDigest:
     return TableDigest(rows=int(row[0]), checksum=str(row[-1]), filled=filled)
 
 
-def load_submission(path: Path, *, lang: str = "zh") -> Submission:
-    """Read a submission folder into a fresh in-process DuckDB database."""
+def load_submission(path: Path, *, lang: str = "zh", memory_limit: int | None = None) -> Submission:
+    """Read a submission folder into a fresh in-process DuckDB database (`memory_limit`: bytes
+    it may hold before spilling to disk; None: `audit.io.duckload.connect`'s default)."""
     from audit.io.duckload import connect, load_native  # it builds on this module
 
     path = Path(path)
-    con = connect()
+    con = connect(memory_limit)
     try:
         create_tables(con)
 

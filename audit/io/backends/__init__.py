@@ -18,6 +18,7 @@ Design decisions:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,9 @@ class EngineOptions:
     engine: str = DEFAULT_ENGINE
     spark_master: str | None = None  # None: SPARK_REMOTE when set, else local[*]
     spark_conf: tuple[tuple[str, str], ...] = ()
+    # DuckDB: bytes the submission's database may hold before it spills to disk (None: a
+    # share of the machine's memory, `audit.io.duckload.MEMORY_SHARE`).
+    memory_limit: int | None = None
     # An open Spark session to run on and leave running (a county run shares one among its
     # townships and its own checks); None: the audit finds or starts one.
     spark_session: Any = field(default=None, compare=False, repr=False)
@@ -111,7 +115,7 @@ def open_backend(options: EngineOptions | None = None) -> Backend:
     if options.engine == "duckdb":
         from audit.io.backends.duckdb import DuckDBBackend
 
-        return DuckDBBackend()
+        return DuckDBBackend(options.memory_limit)
     if options.engine == "spark":
         from audit.io.backends.spark import SparkBackend
 
@@ -130,3 +134,20 @@ def parse_conf(pairs: Sequence[str]) -> tuple[tuple[str, str], ...]:
             )
         out.append((key.strip(), value.strip()))
     return tuple(out)
+
+
+_SIZE = re.compile(r"(\d+(?:\.\d+)?)\s*([kmgt]?)(i?b?)", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+MIN_MEMORY_LIMIT = 256 << 20  # below this DuckDB cannot even hold a small township's tables
+
+
+def parse_memory(text: str, what: str = "--memory-limit") -> int:
+    """A memory size as bytes: ``4GB``, ``4g``, ``4096MiB``, ``1.5G`` (units of 1024, as
+    DuckDB's own GiB); AuditError naming `what` for anything else or below 256 MB."""
+    match = _SIZE.fullmatch(text.strip())
+    if match is None:
+        raise AuditError(f"{what} {text!r}: expected a size such as 4GB, 6g or 4096MB")
+    size = int(float(match.group(1)) * _UNITS[match.group(2).lower()])
+    if size < MIN_MEMORY_LIMIT:
+        raise AuditError(f"{what} {text!r}: at least 256MB")
+    return size

@@ -61,8 +61,9 @@ def sql_session(target: SqlSession | duckdb.DuckDBPyConnection) -> SqlSession:
 class DuckDBBackend:
     name = "duckdb"
 
-    def __init__(self) -> None:
+    def __init__(self, memory_limit: int | None = None) -> None:
         self._con: duckdb.DuckDBPyConnection | None = None
+        self._memory_limit = memory_limit
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
@@ -88,7 +89,7 @@ class DuckDBBackend:
     def load(self, submission: Path, *, lang: str) -> Loaded:
         from audit.io.loader import load_submission
 
-        sub = load_submission(Path(submission), lang=lang)
+        sub = load_submission(Path(submission), lang=lang, memory_limit=self._memory_limit)
         self._con = sub.con
         return Loaded(sub.tables, sub.findings, sub.manifest)
 
