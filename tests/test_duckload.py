@@ -10,6 +10,7 @@ checked to fall back, with the loader's findings (or its error) unchanged.
 from __future__ import annotations
 
 import os
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -284,6 +285,61 @@ def test_many_distinct_dates_are_read_by_a_cast_that_agrees_with_the_loader(
     assert "women" not in taken
 
 
+def test_a_gb18030_file_is_read_from_a_utf8_copy_with_the_loaders_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GBK/GB18030, as Excel saves a Chinese CSV: transcoded a chunk at a time into a private
+    copy that DuckDB reads; rows, TableLoad (encoding gb18030) and findings as the loader's."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    _women_csv(tmp_path / "t", encoding="gb18030")
+    findings, taken = same_both_ways(tmp_path / "t")
+    assert "women" in taken
+    loads, _, rows, _ = _load(tmp_path / "t", native=True)
+    assert loads[0].encoding == "gb18030" and loads[0].path == "women.csv"
+    assert [r[1] for r in rows["women"]] == ["张秀英", "李娜", "王芳", "李娜"]
+    assert [(f.check, f.record) for f in findings if f.table == "women"][-2:] == [
+        ("key-missing", "#2"),
+        ("column-missing", ""),
+    ]
+    assert list(temp.iterdir()) == []  # the copy's folder is gone
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "utf8-lines-above",  # Chinese lines in UTF-8, then one in GBK: a damaged UTF-8 file
+        "not-gb18030",  # bytes neither encoding reads: the loader names the line
+        "gb18030-with-quote",  # GB18030 but with a quoted cell: the loader reads quotes
+    ],
+)
+def test_gb18030_files_the_loader_treats_otherwise_are_left_to_it(
+    tmp_path: Path, damage: str
+) -> None:
+    path = _women_csv(tmp_path, encoding="gb18030")
+    text = path.read_bytes()
+    if damage == "utf8-lines-above":
+        utf8 = _women_csv(tmp_path).read_bytes()
+        lines = utf8.split(b"\r\n")
+        text = b"\r\n".join([*lines[:6], text.split(b"\r\n")[6], *lines[7:]])
+    elif damage == "not-gb18030":
+        text = text.replace("李娜".encode("gb18030"), b"\x81\x20", 1)
+    else:
+        text = text.replace("张秀英".encode("gb18030"), '"张秀英"'.encode("gb18030"), 1)
+    path.write_bytes(text)
+    try:
+        _, taken = same_both_ways(tmp_path)
+    except AuditError as e:  # refused by the loader: refused the same way
+        with pytest.raises(AuditError) as both:
+            _load(tmp_path, native=True)
+        assert str(both.value) == str(e)
+        assert damage != "gb18030-with-quote"
+        return
+    assert "women" not in taken
+    assert damage == "gb18030-with-quote"
+
+
 def _title(text: str) -> str:
     return "2026年10月 育龄妇女名册,,,,,,,,,,,,,\r\n" + text
 
@@ -291,7 +347,6 @@ def _title(text: str) -> str:
 @pytest.mark.parametrize(
     ("rows", "header", "end", "encoding"),
     [
-        (CSV_ROWS, CSV_HEADER, "\r\n", "gb18030"),  # GB18030: the loader decodes it
         # a quoted cell after a space: text to polars, the cell inside the quotes to DuckDB
         (
             [CSV_ROWS[0].replace(" 张秀英\u00a0", ' "张秀英"'), *CSV_ROWS[1:]],
@@ -313,7 +368,6 @@ def _title(text: str) -> str:
         (CSV_ROWS, CSV_HEADER.replace("姓名", "身份证号"), "\n", "utf-8"),  # two key columns
     ],
     ids=[
-        "gb18030",
         "quoted-cell",
         "stray-quote",
         "blank-line",

@@ -7,15 +7,22 @@ Design decisions:
   file or a folder of parts) or a CSV file only when every cell it holds is
   read exactly as the loader reads it. Parquet: text columns as text, dates
   as Parquet dates, integers as signed integers, booleans as booleans. CSV:
-  UTF-8 (a byte-order mark or none), the header on the first line, no quote
-  character, no blank line, no line ended by CR alone, every row exactly as
-  wide as the header (DuckDB's strict mode refuses any other). Both: no
-  sub-header row, no total or signature rows at the bottom, no unnamed
-  columns. Anything else — GB18030, title rows, quoted cells, short rows, and
-  any error DuckDB or polars raise on the way — leaves the table to the
+  UTF-8 (a byte-order mark or none) or GB18030, the header on the first line,
+  no quote character, no blank line, no line ended by CR alone, every row
+  exactly as wide as the header (DuckDB's strict mode refuses any other).
+  Both: no sub-header row, no total or signature rows at the bottom, no
+  unnamed columns. Anything else — title rows, quoted cells, short rows, a
+  file the loader refuses, and any error DuckDB or polars raise on the way —
+  leaves the table to the
   loader (`audit.io.loader`), which reads it whole as always and words every
   problem. Both paths give the same rows, the same `TableLoad` and the same
   findings; tests compare them on crafted files.
+- GB18030 (GBK, GB2312: what Excel writes for a Chinese CSV) is decided by
+  the loader's own rule and transcoded a chunk at a time into a UTF-8 copy
+  in a private temporary folder, which DuckDB reads and which is removed
+  right after: DuckDB's own encodings are an extension and not the loader's
+  decoder, and the loader holds the file, its text and its UTF-8 bytes at
+  once.
 - Quotes are left to the loader rather than matched: polars and DuckDB agree
   on well-formed quoting but not at its edges (a quote inside a cell, a space
   before a quote), and a township's CSV rarely needs one.
@@ -70,6 +77,7 @@ from audit.io.loader import (
 )
 from audit.io.readers import (
     _BOM,
+    _NON_ASCII,
     RawTable,
     _binary_kind,
     _find_header_row,
@@ -113,6 +121,11 @@ def _q(name: str) -> str:
 
 class _NotClean(Exception):
     """The file holds something only the loader reads as the contract says."""
+
+
+class _NotUtf8(_NotClean):
+    """The file is not UTF-8 (without a byte-order mark): GB18030, or an error the loader
+    words."""
 
 
 @dataclass(frozen=True)
@@ -186,7 +199,9 @@ def load_csv(
         return None
     if path.stat().st_size < MIN_CSV_BYTES:
         return None
-    return _attempt(con, t, lambda: _csv_source(t, path), lang)
+    # A GB18030 file is read from a UTF-8 copy in a folder of its own, removed right after.
+    with tempfile.TemporaryDirectory(prefix="fourcheck-csv-") as folder:
+        return _attempt(con, t, lambda: _csv_source(t, path, Path(folder)), lang)
 
 
 def _attempt(
@@ -315,7 +330,7 @@ def _plain_csv_encoding(path: Path) -> str:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
-                raise _NotClean from None
+                raise (_NotClean if encoding == "utf-8-sig" else _NotUtf8) from None
             buf = carry + chunk
             cr = _BARE_CR.search(buf)
             if b'"' in chunk or b"\n\n" in buf or b"\n\r\n" in buf or (cr and cr.end() < len(buf)):
@@ -325,10 +340,49 @@ def _plain_csv_encoding(path: Path) -> str:
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        raise _NotClean from None
+        raise _NotClean from None  # cut inside a character at the very end: the loader says so
     if carry.endswith(b"\r"):
         raise _NotClean
     return encoding
+
+
+def _gb18030_as_utf8(path: Path, folder: Path) -> Path:
+    """A UTF-8 copy of a file the loader reads as GB18030 (GBK and GB2312 included), written
+    a chunk at a time into `folder`; `_NotClean` for any file the loader would refuse.
+
+    The loader's rule (`audit.io.readers.detect_encoding`): not UTF-8, the first line that is
+    not UTF-8 is the first line holding anything but ASCII (whole lines of valid UTF-8 Chinese
+    above it make it a damaged UTF-8 file), and the whole file decodes as GB18030. Lines stay
+    lines, so rows are numbered as the loader numbers them.
+    """
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    gb18030 = codecs.getincrementaldecoder("gb18030")()
+    target = folder / "gb18030-as-utf-8.csv"
+    lines = 0  # newlines before the current chunk
+    first_text_line: int | None = None
+    bad_line: int | None = None
+    with path.open("rb") as f, target.open("wb") as out:
+        while chunk := f.read(_CHUNK):
+            if first_text_line is None and (found := _NON_ASCII.search(chunk)):
+                first_text_line = lines + chunk.count(b"\n", 0, found.start())
+            if bad_line is None:
+                pending = len(utf8.getstate()[0])  # bytes of a character begun in the last chunk
+                try:
+                    utf8.decode(chunk)
+                except UnicodeDecodeError as e:
+                    bad_line = lines + chunk.count(b"\n", 0, max(0, e.start - pending))
+            try:
+                out.write(gb18030.decode(chunk).encode("utf-8"))
+            except UnicodeDecodeError:
+                raise _NotClean from None
+            lines += chunk.count(b"\n")
+        try:
+            out.write(gb18030.decode(b"", final=True).encode("utf-8"))
+        except UnicodeDecodeError:
+            raise _NotClean from None
+    if bad_line is None or first_text_line != bad_line:
+        raise _NotClean
+    return target
 
 
 def _read_csv(path: Path, width: int) -> str:
@@ -341,12 +395,19 @@ def _read_csv(path: Path, width: int) -> str:
     )
 
 
-def _csv_source(t: Table, path: Path) -> _Source:
-    """A CSV file with its header on the first line, no quotes, no blank lines, no footer."""
-    encoding = _plain_csv_encoding(path)
+def _csv_source(t: Table, path: Path, folder: Path) -> _Source:
+    """A CSV file with its header on the first line, no quotes, no blank lines, no footer
+    (a GB18030 file: its UTF-8 copy in `folder`, tested the same way)."""
+    source = path  # the file DuckDB reads; `path` is the one the loader names
+    try:
+        encoding = _plain_csv_encoding(path)
+    except _NotUtf8:
+        source = _gb18030_as_utf8(path, folder)
+        _plain_csv_encoding(source)
+        encoding = "gb18030"
     bom = len(_BOM) if encoding == "utf-8-sig" else 0
-    size = path.stat().st_size
-    with path.open("rb") as f:
+    size = source.stat().st_size
+    with source.open("rb") as f:
         top = f.read(_EDGE)[bom:]
     if top.count(b"\n") < 2 and size > _EDGE:
         raise _NotClean  # header and first row longer than what is read of the top
@@ -366,9 +427,9 @@ def _csv_source(t: Table, path: Path) -> _Source:
         schema={n: pl.String for n in names},
     )
     header_end = bom + top.index(b"\n") + 1 if b"\n" in top else size
-    if _csv_footer_possible(path, header_end, size):
+    if _csv_footer_possible(source, header_end, size):
         raise _NotClean  # total and signature rows are checked by the loader
-    scan = _read_csv(path, len(headers))
+    scan = _read_csv(source, len(headers))
     schema: list[tuple[str, pl.DataType, str]] = [(n, pl.String(), "VARCHAR") for n in names]
     numbered = f"(SELECT row_number() OVER () AS __n, * FROM {scan})"
     return _Source(path, "csv", encoding, tuple(headers), schema, head, scan, numbered)
