@@ -398,7 +398,8 @@ def test_a_rule_failing_while_the_next_runs_ahead_leaves_no_table_behind(
     tmp_path: Path, case: tuple[Path, Path]
 ) -> None:
     """The next rule's SQL runs ahead of GX: an error is still the failing rule's own, in suite
-    order, and no rule's table is left in the database (the one ahead included)."""
+    order, the query running ahead is stopped rather than waited for, and no rule's table is
+    left in the database (the one ahead included)."""
     from audit.io.backends.duckdb import DuckDBBackend
     from audit.io.suites import load_suites
 
@@ -407,6 +408,12 @@ def test_a_rule_failing_while_the_next_runs_ahead_leaves_no_table_behind(
     # binds (the cast is only tried on rows) but fails when run: 'iud' is no integer
     (tmp_path / "sql" / "checks" / "strict.sql").write_text(
         "SELECT person_id AS record, village_code FROM women WHERE CAST(method AS INTEGER) > 1",
+        encoding="utf-8",
+    )
+    # the rule after it: a query of hours (a trillion rows), unless it is interrupted
+    (tmp_path / "sql" / "checks" / "elsewhere.sql").write_text(
+        "SELECT w.person_id AS record, w.village_code, NULL AS checkup_date, NULL AS pregnant "
+        "FROM women AS w, range(1000000000000) AS r WHERE (r.range * 7) % 1000003 = 1000004",
         encoding="utf-8",
     )
     backend = DuckDBBackend()

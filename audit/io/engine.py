@@ -48,7 +48,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -193,6 +193,10 @@ def _materialise(
     return table
 
 
+class _Stopped(Exception):
+    """A rule's SQL not started because the evaluation is being left (an error, Ctrl-C)."""
+
+
 class _RuleTables:
     """Each rule's rows selected into its table one rule ahead of GX.
 
@@ -208,6 +212,8 @@ class _RuleTables:
         self._rules = rules
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fourcheck-rule-sql")
         self._pending: dict[int, Future[tuple[str, float]]] = {}
+        self._cursor: duckdb.DuckDBPyConnection | None = None  # the SQL running now, if any
+        self._closing = False
 
     def __enter__(self) -> _RuleTables:
         return self
@@ -224,9 +230,15 @@ class _RuleTables:
     def _run(self, rule: Rule, number: int, sql: str) -> tuple[str, float]:
         started = time.perf_counter()
         cursor = self._con.cursor()  # a connection of its own to the same database
+        self._cursor = cursor
         try:
+            # Set before `_closing` is read, as `__exit__` sets `_closing` before it reads
+            # the cursor: either this query is never started or it is interrupted.
+            if self._closing:
+                raise _Stopped
             return _materialise(cursor, rule, number, sql), time.perf_counter() - started
         finally:
+            self._cursor = None
             cursor.close()
 
     def take(self, number: int) -> tuple[str | None, float]:
@@ -237,11 +249,20 @@ class _RuleTables:
         future = self._pending.pop(number, None)
         return future.result() if future is not None else (None, 0.0)
 
-    def __exit__(self, *exc: object) -> None:
-        # After an error (or an interrupt) a rule may still be running ahead: let it finish
-        # and drop its table, so nothing is left behind in the database.
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        # After an error (or Ctrl-C) a rule may still be running ahead: stop its query rather
+        # than wait for it (at 10M women one can take tens of seconds), and drop its table,
+        # so nothing is left behind in the database.
+        if kind is not None:
+            self._closing = True
+            for future in self._pending.values():
+                future.cancel()  # not started yet: never will be
+            cursor = self._cursor
+            if cursor is not None:
+                with contextlib.suppress(duckdb.Error):
+                    cursor.interrupt()
         for number, future in self._pending.items():
-            with contextlib.suppress(Exception):  # not the error being reported
+            with contextlib.suppress(Exception, CancelledError):  # not the error reported
                 future.result()
             self._con.execute(f'DROP TABLE IF EXISTS "{RULE_TABLE.format(number=number)}"')
         self._pending.clear()
