@@ -341,7 +341,7 @@ MemoryLimitOpt = Annotated[
     typer.Option(
         metavar="SIZE",
         help="DuckDB: memory the submission's data may take before it spills to a temporary"
-        " folder, e.g. 4GB (default: a quarter of this machine's memory; per township with"
+        " folder, e.g. 4GB (default: a sixth of this machine's memory; per township with"
         " --jobs).",
     ),
 ]

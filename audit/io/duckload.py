@@ -146,10 +146,11 @@ _WS = "'" + WHITESPACE.replace("'", "''") + "'"
 
 
 # DuckDB's own default lets it take 80% of the machine's memory before spilling; a 10M-woman
-# audit then grows to 20 GB on a 24-GB machine shared with others. A quarter is enough for
-# the largest township measured (tables 3.75 GB at 10M women; see docs/performance.md): past
-# it DuckDB spills to a private temporary folder instead of growing.
-MEMORY_SHARE = 0.25
+# audit then grows to 20 GB on a 24-GB machine shared with others. A sixth is enough for the
+# largest township measured: at 10M women (tables 3.75 GB) a limit of 4 GB gave the same
+# report in the same time as a quarter (105.7 s against 108.1 s) with a peak of 5.0 GB
+# against 7.0 GB (docs/performance.md). Past it DuckDB spills to a private temporary folder.
+MEMORY_SHARE = 1 / 6
 MIN_MEMORY = 2 << 30
 
 
