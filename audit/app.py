@@ -47,7 +47,7 @@ from audit.io import gx_shim
 from audit.io.backends import Backend, EngineOptions, SqlSession, open_backend
 from audit.io.backends.duckdb import sql_session
 from audit.io.engine import Evaluation, NoProgress, Progress
-from audit.io.overview import compute_overview
+from audit.io.overview import compute_overview, record_figures
 from audit.io.reads import plan
 from audit.io.selection import check_names_early, select_rules
 from audit.io.series import period_rows
@@ -137,8 +137,10 @@ def audit_with_timings(
         window = make_window(chosen, window_start)
         history = series(township or "", chosen) if series is not None else ()
         backend.install(chosen, window, township, history)
+        figures = record_figures(backend)  # the §6 figures that need no findings
         # Only now are GX's registry and the suites needed: GX's import (3–5 s, in a thread
-        # since the start) runs on while the engine loads and prepares, which release the GIL.
+        # since the start) runs on while the engine loads, prepares and counts the figures
+        # above, which release the GIL.
         suites = select_rules(load_suites(suites_dir), select=select, exclude=exclude)
         runnable, skipped = _split_skipped(suites, sub.tables, lang)
         evaluation = backend.evaluate(
@@ -149,7 +151,7 @@ def audit_with_timings(
         )
         findings = sort_findings([*sub.findings, *evaluation.findings])
         progress.stage("overview", None)
-        overview = compute_overview(backend, findings)
+        overview = compute_overview(backend, findings, figures)
         progress.advance("overview")
         rows = period_rows(backend, chosen)
         if collect is not None:

@@ -28,7 +28,7 @@ Design decisions:
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -81,19 +81,51 @@ _PLACEMENT: dict[str, tuple[str, str]] = {
 _Counts = dict[tuple[bool, str | None], dict[str, int]]
 
 
-def compute_overview(
-    target: SqlSession | duckdb.DuckDBPyConnection, findings: Iterable[Finding]
-) -> Overview:
-    """All §6 figures of the loaded submission (audit_params must be installed).
+@dataclass(frozen=True)
+class RecordFigures:
+    """The §6 figures read from the records alone, not from the findings: the four numbers,
+    the indicators' counts and capture–recapture's lists. The audit computes them right after
+    the views are installed, while GX's import is still running in its thread."""
 
-    `target` is any engine's `SqlSession` (or a DuckDB connection); the SQL is DuckDB's.
-    """
-    sql = sql_session(target)
+    four: _Counts
+    indicators: _Counts
+    capture_recapture: dict[str, Any]
+
+
+def _install(sql: SqlSession) -> None:
     if not sql.has_view("x_latest_long_acting"):  # the shared views, as the checks read them
         for path in sqlrun.view_files():
             sql.execute(path.read_text(encoding="utf-8"))
     install_report_views(sql)
     sql.execute(records_view_sql())
+
+
+def record_figures(target: SqlSession | duckdb.DuckDBPyConnection) -> RecordFigures:
+    """The figures that do not depend on the findings (audit_params must be installed)."""
+    sql = sql_session(target)
+    _install(sql)
+    return RecordFigures(
+        four=_long_counts(sql, "four_numbers.sql"),
+        indicators=_long_counts(sql, "indicators.sql"),
+        capture_recapture=_query(sql, "capture_recapture.sql")[0],
+    )
+
+
+def compute_overview(
+    target: SqlSession | duckdb.DuckDBPyConnection,
+    findings: Iterable[Finding],
+    figures: RecordFigures | None = None,
+) -> Overview:
+    """All §6 figures of the loaded submission (audit_params must be installed); `figures`
+    when `record_figures` has already been run on it.
+
+    `target` is any engine's `SqlSession` (or a DuckDB connection); the SQL is DuckDB's.
+    """
+    sql = sql_session(target)
+    if figures is None:
+        figures = record_figures(sql)
+    else:
+        _install(sql)
     # Two columns of references, made distinct by polars: a set of (table, record) tuples
     # cost about 150 bytes a finding, and a report may hold millions (quality.sql takes
     # DISTINCT again, so order does not matter).
@@ -110,14 +142,12 @@ def compute_overview(
     del tables, records
     sql.register("rpt_flagged", frame.to_arrow(compat_level=pl.CompatLevel.oldest()))
     try:
-        four = _long_counts(sql, "four_numbers.sql")
-        indicators = _long_counts(sql, "indicators.sql")
         quality = {
             (bool(r["is_township"]), r["village_code"]): r for r in _query(sql, "quality.sql")
         }
-        crr = _query(sql, "capture_recapture.sql")[0]
     finally:
         sql.unregister("rpt_flagged")
+    four, indicators, crr = figures.four, figures.indicators, figures.capture_recapture
     params = sql.rows("SELECT township_code FROM audit_params")
     township_code = params[0]["township_code"] if params else None
 
