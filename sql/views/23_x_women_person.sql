@@ -19,26 +19,8 @@ WITH counted AS (
     FROM women
     WHERE person_id IS NOT NULL
     GROUP BY person_id
-)
-SELECT
-    w.person_id, w.name, w.village_code, w.group_no, w.marital_status, w.residence, w.method,
-    w.method_date, w.pregnant, w.pregnancy_date, c.register_rows
-FROM women AS w
-JOIN counted AS c ON c.person_id = w.person_id AND c.register_rows = 1
-UNION ALL
-SELECT
-    chosen.person_id,
-    chosen.first_row.n AS name,
-    chosen.first_row.v AS village_code,
-    chosen.first_row.g AS group_no,
-    chosen.first_row.s AS marital_status,
-    chosen.first_row.r AS residence,
-    chosen.first_row.m AS method,
-    chosen.first_row.mt AS method_date,
-    chosen.first_row.p AS pregnant,
-    chosen.first_row.pd AS pregnancy_date,
-    chosen.register_rows
-FROM (
+),
+chosen AS (
     SELECT
         w.person_id,
         min(
@@ -57,9 +39,24 @@ FROM (
                 pd0 := w.pregnancy_date IS NULL, pd := w.pregnancy_date,
                 h0 := w.central_household IS NULL, h := w.central_household
             )
-        ) AS first_row,
-        count(*) AS register_rows
+        ) AS first_row
     FROM women AS w
     JOIN counted AS c ON c.person_id = w.person_id AND c.register_rows > 1
     GROUP BY w.person_id
-) AS chosen
+)
+-- One row per person: her only register row, or the chosen one of several.
+SELECT
+    c.person_id,
+    CASE WHEN c.register_rows = 1 THEN w.name ELSE chosen.first_row.n END AS name,
+    CASE WHEN c.register_rows = 1 THEN w.village_code ELSE chosen.first_row.v END AS village_code,
+    CASE WHEN c.register_rows = 1 THEN w.group_no ELSE chosen.first_row.g END AS group_no,
+    CASE WHEN c.register_rows = 1 THEN w.marital_status ELSE chosen.first_row.s END AS marital_status,
+    CASE WHEN c.register_rows = 1 THEN w.residence ELSE chosen.first_row.r END AS residence,
+    CASE WHEN c.register_rows = 1 THEN w.method ELSE chosen.first_row.m END AS method,
+    CASE WHEN c.register_rows = 1 THEN w.method_date ELSE chosen.first_row.mt END AS method_date,
+    CASE WHEN c.register_rows = 1 THEN w.pregnant ELSE chosen.first_row.p END AS pregnant,
+    CASE WHEN c.register_rows = 1 THEN w.pregnancy_date ELSE chosen.first_row.pd END AS pregnancy_date,
+    c.register_rows
+FROM counted AS c
+LEFT JOIN women AS w ON w.person_id = c.person_id AND c.register_rows = 1
+LEFT JOIN chosen ON chosen.person_id = c.person_id
