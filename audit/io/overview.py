@@ -117,15 +117,13 @@ def compute_overview(
     figures: RecordFigures | None = None,
 ) -> Overview:
     """All §6 figures of the loaded submission (audit_params must be installed); `figures`
-    when `record_figures` has already been run on it.
+    when `record_figures` has already been run on it (its views are then in place).
 
     `target` is any engine's `SqlSession` (or a DuckDB connection); the SQL is DuckDB's.
     """
     sql = sql_session(target)
     if figures is None:
         figures = record_figures(sql)
-    else:
-        _install(sql)
     # Two columns of references, made distinct by polars: a set of (table, record) tuples
     # cost about 150 bytes a finding, and a report may hold millions (quality.sql takes
     # DISTINCT again, so order does not matter).
