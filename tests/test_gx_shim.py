@@ -11,12 +11,15 @@ import importlib.util
 import inspect
 import subprocess
 import sys
+from pathlib import Path
 from types import ModuleType
 
 import duckdb
 import pytest
 
 from audit.io import gx_shim
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
@@ -131,3 +134,39 @@ def test_importing_gx_with_pyspark_never_ends_a_process_with_a_bare_main() -> No
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (done.returncode, done.stdout, done.stderr) == (0, "imported\n", "")
+
+
+def test_gx_imports_without_scipy_stats_or_altair_and_they_still_work() -> None:
+    # A fresh process (this one may have imported scipy.stats already): GX imported through
+    # the shim leaves both modules unloaded, an audit of the demo loads neither, and the first
+    # use of either (GX's own KL-divergence module, a `from ... import`, a submodule) loads the
+    # real module and gives its attributes.
+    code = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from audit.io import gx_shim\n"
+        "gx_shim.apply()\n"
+        "def deferred(): return [n for n in ('altair', 'scipy.stats')\n"
+        "                        if type(sys.modules[n]).__name__ == '_Deferred']\n"
+        "print(deferred())\n"
+        "from audit.app import run_audit\n"
+        "report = run_audit(Path('sample_data/demo'), lang='en')\n"
+        "print(len(report.findings) > 0, deferred())\n"
+        "from great_expectations.expectations.core import "
+        "expect_column_kl_divergence_to_be_less_than as kl\n"
+        "print(round(float(kl.stats.entropy([0.5, 0.5], [0.9, 0.1])), 6), kl.alt.Chart.__name__)\n"
+        "from scipy.stats import norm\n"
+        "import scipy.stats._stats_py\n"
+        "print(round(float(norm.ppf(0.975)), 6), type(sys.modules['scipy.stats']).__name__,\n"
+        "      sys.modules['scipy'].stats is sys.modules['scipy.stats'])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == [
+        "['altair', 'scipy.stats']",
+        "True ['altair', 'scipy.stats']",
+        "0.510826 Chart",
+        "1.959964 module True",
+    ]

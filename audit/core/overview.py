@@ -10,7 +10,7 @@ Design decisions:
 - Every rate keeps its numerator and denominator (`Rate`): a village with no
   births has no policy-compliance rate, not 0 %.
 - The statistics are textbook and pure (no I/O; the normal quantile comes
-  from scipy.stats) so they can be tested against published values: the
+  from scipy) so they can be tested against published values: the
   Wilson score interval for a proportion; the sex ratio at birth (boys per
   100 girls) with a 95 % interval obtained by mapping the Wilson interval of
   the proportion of boys p through 100·p/(1−p); Chapman's two-list
@@ -49,9 +49,11 @@ CONFIDENCE = 0.95  # every interval of the report
 @cache
 def z_value(confidence: float = CONFIDENCE) -> float:
     """Two-sided standard normal quantile: 1.959964 for 0.95."""
-    from scipy.stats import norm  # lazy: scipy.stats takes a while to import
+    # scipy.special's ndtri is what scipy.stats.norm.ppf computes (the same float), without
+    # importing scipy.stats: 0.25 s instead of 0.9 s, and the audit needs no other part of it.
+    from scipy.special import ndtri
 
-    return float(norm.ppf(0.5 + confidence / 2))
+    return float(ndtri(0.5 + confidence / 2))
 
 
 def wilson_interval(successes: int, n: int, z: float | None = None) -> tuple[float, float] | None:

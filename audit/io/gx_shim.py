@@ -24,11 +24,15 @@ DuckDB database, with no rows copied to Python:
    so GX sees the tables the loader filled (``duckdb:///:memory:`` would be a
    new, empty database; opening the same file twice in one process fails).
 
-Importing GX costs seconds (scipy.stats, pandas, altair come with it), so it
-is paid only by commands that validate, and `start_import()` lets an audit
-overlap it with loading the submission: the import runs in a thread and
-`apply()` waits for it (one lock; an import error is raised again by
-`apply()` in the caller's thread, where it is handled as before).
+Importing GX costs seconds, so it is paid only by commands that validate, and
+`start_import()` lets an audit overlap it with loading the submission: the
+import runs in a thread and `apply()` waits for it (one lock; an import error
+is raised again by `apply()` in the caller's thread, where it is handled as
+before). A third of it was two modules GX imports at module level for
+expectations and renderers no suite here uses (scipy.stats for the
+distribution tests, altair for their charts: 1.2 s of 3.7 s). They are
+`_Deferred` while GX imports: a stand-in in ``sys.modules`` that imports the
+real module on its first use, so GX's own code and ours work unchanged.
 
 `apply()` is idempotent and checks every patched name first: when an upgrade
 renames one, it raises `GXShimError` instead of silently running unpatched
@@ -79,6 +83,9 @@ PERSISTED_DIALECTS = "_PERSISTED_CONNECTION_DIALECTS"
 REGEX_FUNCTION = "get_dialect_regex_expression"
 
 _applied = False
+# Imported by GX at module level and used only inside expectations and renderers no suite here
+# uses: deferred to their first use (`_Deferred`).
+DEFERRED_MODULES = ("scipy.stats", "altair")
 _apply_lock = threading.Lock()
 _import_thread: threading.Thread | None = None
 
@@ -141,6 +148,44 @@ def _main_initialised() -> Iterator[None]:
     finally:
         if bare:
             del main.__file__  # type: ignore[union-attr]
+
+
+class _Deferred(types.ModuleType):
+    """A module's stand-in in ``sys.modules`` until something uses it: then the real module
+    is imported (once, under a lock) and takes the stand-in's place, and every attribute is
+    the real module's. ``__spec__`` is None, so the import system hands the stand-in out
+    (``import altair as alt``, ``from scipy import stats``) without loading anything."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.__spec__ = None
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        with _Deferred._lock:
+            if sys.modules.get(self.__name__) is self:
+                del sys.modules[self.__name__]
+            real = importlib.import_module(self.__name__)
+        return getattr(real, attr)
+
+
+def _defer(names: tuple[str, ...]) -> None:
+    """Put a `_Deferred` stand-in in place of each of these modules not imported yet (and
+    installed: a missing one fails at GX's import, as it would without this)."""
+    import importlib.util
+
+    for name in names:
+        if name in sys.modules:
+            continue
+        try:
+            installed = importlib.util.find_spec(name) is not None
+        except ImportError:
+            installed = False
+        if installed:
+            sys.modules[name] = _Deferred(name)
 
 
 def _module(name: str) -> types.ModuleType:
@@ -218,6 +263,8 @@ def apply() -> types.ModuleType:
 def _apply() -> types.ModuleType:
     global _applied
     _quiet_environment()
+    if "great_expectations" not in sys.modules:
+        _defer(DEFERRED_MODULES)
     with _main_initialised():
         import great_expectations as gx
 
