@@ -170,3 +170,18 @@ def test_gx_imports_without_scipy_stats_or_altair_and_they_still_work() -> None:
         "0.510826 Chart",
         "1.959964 module True",
     ]
+
+
+def test_exit_after_gx_freezes_what_is_left_after_every_other_handler() -> None:
+    # quiet_exit's handler runs last (registered first): the handler registered before it runs
+    # after it and sees the objects frozen; stdout written before is all there.
+    code = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0, flush=True))\n"
+        "from audit.io.gx_shim import quiet_exit\n"
+        "quiet_exit()\n"
+        "atexit.register(lambda: print('later handler', gc.get_freeze_count(), flush=True))\n"
+        "print('done')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (0, "done\nlater handler 0\nfrozen True\n")
