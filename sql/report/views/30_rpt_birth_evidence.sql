@@ -12,7 +12,9 @@
 -- in_list_b: the birth itself falls in W. A registered event is dated by its births row (a
 -- procedure early in W can follow a September birth, which is not a birth in W); an
 -- unregistered one by its own date.
-CREATE OR REPLACE VIEW rpt_birth_evidence AS
+-- A table built once per audit, not a view: the four numbers and capture–recapture (twice)
+-- read it.
+CREATE OR REPLACE TABLE rpt_birth_evidence AS
 WITH p AS (
     SELECT window_start, period_end FROM audit_params
 ),
