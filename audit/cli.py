@@ -24,6 +24,7 @@ from audit.guard import (
     exit_process,
     run_guarded,
     write_stdout,
+    write_stdout_pieces,
 )
 
 # Plain help (rich_markup_mode=None): every option with its own metavar and description, no
@@ -396,7 +397,7 @@ def run(
         from audit.io.output import write_all
         from audit.monthly import run_monthly
         from audit.outputs import plan_outputs, settle, verdict_line
-        from audit.render import progress_display, render, render_chunks
+        from audit.render import progress_display, render_chunks
 
         settings = load_config(config)
         gate = FailOn(pick(fail_on, settings.fail_on, FailOn.ERROR))
@@ -427,8 +428,11 @@ def run(
             )
         code = exit_code_for(report, gate)
         if not outputs.files:
-            # The terminal: colour decided by the renderer (a terminal, NO_COLOR).
-            _emit(render(report, outputs.stdout_format, fail_on=gate, limit=listed), None)
+            # The terminal: colour decided by the renderer (a terminal, NO_COLOR); JSON in
+            # pieces, its findings rendered as they are written.
+            write_stdout_pieces(
+                render_chunks(report, outputs.stdout_format, fail_on=gate, limit=listed)
+            )
         else:
             # Colour only for a terminal: a report saved to a file never holds escape codes.
             files = settle(outputs, report)

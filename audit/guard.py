@@ -26,7 +26,7 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from types import FrameType
 from typing import Any
 
@@ -59,6 +59,19 @@ def write_stdout(data: str | bytes) -> None:
         sys.stdout.flush()
     except OSError as e:
         raise StdoutError(e) from e
+
+
+def write_stdout_pieces(pieces: Iterable[str | bytes]) -> None:
+    """Write a document given in pieces (JSON's findings as they are rendered) to stdout, each
+    as it comes, so a report of millions of findings is never one string in memory; text
+    ends with a newline. `StdoutError` when the stream refuses a piece."""
+    check_interrupted()
+    last: str | bytes = b""
+    for piece in pieces:
+        write_stdout(piece)
+        last = piece
+    if isinstance(last, str) and not last.endswith("\n"):
+        write_stdout("\n")
 
 
 _interrupted = False

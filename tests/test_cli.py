@@ -457,3 +457,33 @@ def test_junit_of_the_cli_is_valid(small: Path, tmp_path: Path) -> None:
     validate_junit(path.read_bytes())
     names = [c.get("name") for c in ET.parse(path).getroot().iter("testcase")]
     assert len(names) == len(set(names))
+
+
+def test_a_report_on_stdout_is_written_piece_by_piece(capsys: pytest.CaptureFixture[str]) -> None:
+    # audit run -f json to stdout writes JSON's pieces as they come (never one string); text
+    # ends with one newline, added only when the last piece has none.
+    from audit.guard import StdoutError, write_stdout_pieces
+
+    written: list[str] = []
+
+    def pieces() -> Iterator[str]:
+        for piece in ("{", '"a": 1', "}"):
+            written.append(capsys.readouterr().out)  # what was out before this piece
+            yield piece
+
+    write_stdout_pieces(pieces())
+    assert written == ["", "{", '"a": 1'] and capsys.readouterr().out == "}\n"
+    write_stdout_pieces(iter(["x\n"]))
+    write_stdout_pieces(iter([]))
+    assert capsys.readouterr().out == "x\n"
+
+    class Full:
+        def write(self, text: str) -> int:
+            raise OSError(28, "No space left on device")
+
+        def flush(self) -> None: ...
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.stdout", Full())
+        with pytest.raises(StdoutError):
+            write_stdout_pieces(iter(["{"]))
