@@ -24,6 +24,7 @@ Design decisions:
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from io import BytesIO
 from typing import Any
@@ -70,9 +71,19 @@ HEADER_WIDTH = 14  # a header longer than this wraps instead of widening its col
 _WRAPPING = ("wrap", "header", "note", "bold_wrap")
 
 
+Cells = Sequence[tuple[Any, str | None]]  # a row of a long table: (value, format) per column
+
+
 class _Sheet:
     """A worksheet that writes only through typed calls, sizes its columns and rows, and
-    prints (audit.render.printsetup) at the width of one A4 page."""
+    prints (audit.render.printsetup) at the width of one A4 page.
+
+    The workbook keeps only the row being written (xlsxwriter's constant_memory), so rows
+    are written in order, each after its height: at `finish`, once the columns are sized.
+    Until then a sheet keeps its cells, except a long table (a village's findings), which
+    is given as a function making its rows: called once to size the columns and once to
+    write them, so its cells are never all in memory.
+    """
 
     def __init__(self, ws: Worksheet, formats: dict[str, Format], page: Page, title: str) -> None:
         self.ws = ws
@@ -84,28 +95,30 @@ class _Sheet:
         self.sized: dict[int, float] = {}
         self.wrapped: list[tuple[int, int, int, str]] = []  # row, first col, last col, text
         self.header_row: int | None = None
+        self.cells: dict[int, list[tuple[int, Any, str | None]]] = {}  # row -> kept cells
+        self.notes: dict[int, tuple[int, str]] = {}  # row -> (last col, text)
+        self.long: tuple[int, Callable[[], Iterable[Cells]]] | None = None
 
-    def cell(self, row: int, col: int, value: Any, fmt: str | None = None) -> None:
-        f = self.f[fmt or "text"]
-        if value is None:
-            self.ws.write_blank(row, col, None, f)
-            shown = ""
-        elif isinstance(value, bool):
-            self.ws.write_boolean(row, col, value, f)
-            shown = str(value)
-        elif isinstance(value, int | float):
-            self.ws.write_number(row, col, value, f)
-            shown = f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
-        else:
-            # Text stays text: never a formula, URL or number, whatever it starts with.
-            self.ws.write_string(row, col, str(value), f)
-            shown = str(value)
+    def _measure(self, col: int, value: Any, fmt: str | None) -> str:
+        shown = _shown(value)
         width = display_width(shown)
         if fmt == "header":
             width = min(width, HEADER_WIDTH)
+        self.widths[col] = max(self.widths.get(col, 0), width)
+        return shown
+
+    def cell(self, row: int, col: int, value: Any, fmt: str | None = None) -> None:
+        shown = self._measure(col, value, fmt)
         if fmt in _WRAPPING:
             self.wrapped.append((row, col, col, shown))
-        self.widths[col] = max(self.widths.get(col, 0), width)
+        self.cells.setdefault(row, []).append((col, value, fmt))
+
+    def table(self, first_row: int, rows: Callable[[], Iterable[Cells]]) -> None:
+        """A long table from `first_row` down: `rows()` makes its rows (each called for)."""
+        for cells in rows():
+            for col, (value, fmt) in enumerate(cells):
+                self._measure(col, value, fmt)
+        self.long = (first_row, rows)
 
     def header(self, row: int, labels: list[str]) -> None:
         for col, text in enumerate(labels):
@@ -115,9 +128,7 @@ class _Sheet:
 
     def note(self, row: int, text: str, last_col: int) -> None:
         """A footnote across the table's columns, wrapped (it would be cut at the page edge)."""
-        if last_col > 0:
-            self.ws.merge_range(row, 0, row, last_col, "", self.f["note"])
-        self.ws.write_string(row, 0, text, self.f["note"])
+        self.notes[row] = (last_col, text)
         self.wrapped.append((row, 0, last_col, text))
 
     def size(self, minimum: int = 6) -> None:
@@ -127,17 +138,79 @@ class _Sheet:
             self.ws.set_column(col, col, self.sized[col])
 
     def finish(self, *, landscape: bool | None = None) -> None:
-        """Row heights of wrapped cells, then the page setup (call after `size`)."""
+        """Every row in order, its height first, then the page setup (call after `size`)."""
         heights: dict[int, float] = {}
         for row, first, last, text in self.wrapped:
-            width = sum(self.sized.get(c, 8.43) for c in range(first, last + 1))
-            heights[row] = max(heights.get(row, 0.0), wrapped_height(text, width))
-        for row, height in heights.items():
-            if height > 17:  # one line fits Excel's default row height
-                self.ws.set_row(row, height)
-        rows = None if self.header_row is None else (self.header_row, self.header_row)
+            heights[row] = max(heights.get(row, 0.0), self._height(text, first, last))
+        start, rows = self.long if self.long is not None else (0, None)
+        kept = sorted({*self.cells, *self.notes})
+        for row in (r for r in kept if r < start or rows is None):
+            self._write_kept(row, heights.get(row, 0.0))
+        if rows is not None:
+            for row, cells in enumerate(rows(), start=start):
+                height = max(
+                    (
+                        self._height(_shown(value), col, col)
+                        for col, (value, fmt) in enumerate(cells)
+                        if fmt in _WRAPPING
+                    ),
+                    default=0.0,
+                )
+                self._set_height(row, height)
+                for col, (value, fmt) in enumerate(cells):
+                    self._write(row, col, value, fmt)
+            for row in (r for r in kept if r >= start):
+                self._write_kept(row, heights.get(row, 0.0))
+        rows_repeated = None if self.header_row is None else (self.header_row, self.header_row)
         total = sum(self.sized.values())
-        setup(self.ws, self.page, self.title, width=total, repeat_rows=rows, landscape=landscape)
+        setup(
+            self.ws,
+            self.page,
+            self.title,
+            width=total,
+            repeat_rows=rows_repeated,
+            landscape=landscape,
+        )
+
+    def _height(self, text: str, first: int, last: int) -> float:
+        return wrapped_height(text, sum(self.sized.get(c, 8.43) for c in range(first, last + 1)))
+
+    def _set_height(self, row: int, height: float) -> None:
+        if height > 17:  # one line fits Excel's default row height
+            self.ws.set_row(row, height)
+
+    def _write_kept(self, row: int, height: float) -> None:
+        self._set_height(row, height)
+        if row in self.notes:
+            last_col, text = self.notes[row]
+            if last_col > 0:
+                self.ws.merge_range(row, 0, row, last_col, "", self.f["note"])
+            self.ws.write_string(row, 0, text, self.f["note"])
+        for col, value, fmt in self.cells.get(row, ()):
+            self._write(row, col, value, fmt)
+
+    def _write(self, row: int, col: int, value: Any, fmt: str | None) -> None:
+        f = self.f[fmt or "text"]
+        if value is None:
+            self.ws.write_blank(row, col, None, f)
+        elif isinstance(value, bool):
+            self.ws.write_boolean(row, col, value, f)
+        elif isinstance(value, int | float):
+            self.ws.write_number(row, col, value, f)
+        else:
+            # Text stays text: never a formula, URL or number, whatever it starts with.
+            self.ws.write_string(row, col, str(value), f)
+
+
+def _shown(value: Any) -> str:
+    """A cell's value as it reads, for its width and its row's height."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int | float):
+        return f"{value:,.1f}" if isinstance(value, float) else f"{value:,}"
+    return str(value)
 
 
 def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: int = 10) -> bytes:
@@ -147,7 +220,9 @@ def render(report: AuditReport, *, fail_on: FailOn | str = FailOn.ERROR, limit: 
     wb = xlsxwriter.Workbook(
         buf,
         {
-            "in_memory": True,
+            # Only the row being written is kept (each sheet's rows go to a temporary file):
+            # a village with a hundred thousand findings is not a second copy of them.
+            "constant_memory": True,
             "strings_to_numbers": False,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -517,17 +592,24 @@ def _village(
     if not found:
         s.cell(1, 0, label("no_findings", lang))
         s.cell(1, 6, unit or "")
-    for i, f in enumerate(found, start=1):
-        s.cell(i, 0, severity_name(f.severity, lang), "top")
-        s.cell(i, 1, category_name(f.category, lang), "top")
-        s.cell(i, 2, check_text(f.check, f.table, titles), "wrap")
-        s.cell(i, 3, ", ".join(ledger_name(x, lang) for x in f.ledgers), "wrap")
-        s.cell(i, 4, table_name(f.table, lang), "top")
-        s.cell(i, 5, record_text(f, report, lang), "wrap")
-        s.cell(i, 6, f.village_code or "", "top")
-        s.cell(i, 7, f.message, "wrap")
-        if marked:
-            s.cell(i, 8, cycle.full_status(report, f, lang), "top")
+
+    def rows() -> Iterator[Cells]:
+        for f in found:
+            cells: list[tuple[Any, str | None]] = [
+                (severity_name(f.severity, lang), "top"),
+                (category_name(f.category, lang), "top"),
+                (check_text(f.check, f.table, titles), "wrap"),
+                (", ".join(ledger_name(x, lang) for x in f.ledgers), "wrap"),
+                (table_name(f.table, lang), "top"),
+                (record_text(f, report, lang), "wrap"),
+                (f.village_code or "", "top"),
+                (f.message, "wrap"),
+            ]
+            if marked:
+                cells.append((cycle.full_status(report, f, lang), "top"))
+            yield cells
+
+    s.table(1, rows)
     if found:
         s.ws.autofilter(0, 0, len(found), 8 if marked else 7)
     s.caps.update({2: 28, 3: 14, 5: 24, 7: MESSAGE_WIDTH})
@@ -555,14 +637,20 @@ def _resolved(s: _Sheet, report: AuditReport, lang: str) -> None:
     )
     if not h.resolved:
         s.cell(1, 0, label("no_findings", lang))
-    for i, f in enumerate(h.resolved, start=1):
-        s.cell(i, 0, severity_name(f.severity, lang), "top")
-        s.cell(i, 1, f.check, "top")
-        s.cell(i, 2, table_name(f.table, lang), "top")
-        s.cell(i, 3, f.record, "top")
-        s.cell(i, 4, f.village_code or "", "top")
-        s.cell(i, 5, f.message, "wrap")
-        s.cell(i, 6, h.resolved_since.get((f.check, f.table, f.record), ""), "top")
+
+    def rows() -> Iterator[Cells]:
+        for f in h.resolved:
+            yield [
+                (severity_name(f.severity, lang), "top"),
+                (f.check, "top"),
+                (table_name(f.table, lang), "top"),
+                (f.record, "top"),
+                (f.village_code or "", "top"),
+                (f.message, "wrap"),
+                (h.resolved_since.get((f.check, f.table, f.record), ""), "top"),
+            ]
+
+    s.table(1, rows)
     s.caps[5] = MESSAGE_WIDTH
     s.caps[6] = 24
     s.size()
