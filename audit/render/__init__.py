@@ -5,8 +5,9 @@ lazily so a JSON run never pays for rich or xlsxwriter. Each format module
 exposes `render(report, *, fail_on, limit, **options) -> str | bytes` and reads
 the report only; none recomputes a figure. A format may also expose
 `chunks(report, *, fail_on)`, the same text in pieces (`render_chunks`): JSON
-does, so a report of millions of findings is written without ever being one
-string in memory. Options a format does not know
+does, so a report of millions of findings is written, to a file or to stdout,
+without ever being one string in memory (XLSX, whose workbook lists every
+finding, keeps only the row being written). Options a format does not know
 (e.g. `color`, which only the terminal table uses) are not passed to it.
 
 `progress_display()` draws the engine's progress (load, checks, figures) with
