@@ -311,7 +311,7 @@ def test_a_gb18030_file_is_read_from_a_utf8_copy_with_the_loaders_findings(
     [
         "utf8-lines-above",  # Chinese lines in UTF-8, then one in GBK: a damaged UTF-8 file
         "not-gb18030",  # bytes neither encoding reads: the loader names the line
-        "gb18030-with-quote",  # GB18030 but with a quoted cell: the loader reads quotes
+        "gb18030-with-quote",  # GB18030 with a quote after a space: the loader's reading
     ],
 )
 def test_gb18030_files_the_loader_treats_otherwise_are_left_to_it(
@@ -338,6 +338,69 @@ def test_gb18030_files_the_loader_treats_otherwise_are_left_to_it(
         return
     assert "women" not in taken
     assert damage == "gb18030-with-quote"
+
+
+# Cells quoted as spreadsheets write them: a comma and a doubled quote inside, an empty quoted
+# cell, quoted header names, a quoted key padded with whitespace, every cell of a row quoted.
+QUOTED_ROWS = [
+    CSV_ROWS[0].replace(" 张秀英\u00a0", '"张秀英, 小名""英子"""').replace("A-3-1", '""'),
+    f'"",李娜,1995-07-09,{VILLAGE_B},12,,未婚,,外出,0,none,,true,',
+    ",,,,,,,,,,,,,",
+    ",".join(f'"{c}"' for c in CSV_ROWS[4].split(",")),
+    CSV_ROWS[5].replace(f"{W2},", f'" {W2}\t",'),
+]
+QUOTED_HEADER = CSV_HEADER.replace("身份证号,姓名", '"身份证号","姓名"')
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "gb18030"])
+def test_cells_quoted_whole_on_one_line_load_straight(tmp_path: Path, encoding: str) -> None:
+    _women_csv(tmp_path, QUOTED_ROWS, header=QUOTED_HEADER, encoding=encoding)
+    findings, taken = same_both_ways(tmp_path)
+    assert "women" in taken
+    _, _, rows, _ = _load(tmp_path, native=True)
+    assert [r[:2] for r in rows["women"]] == [
+        (W1, '张秀英, 小名"英子"'),
+        (None, "李娜"),  # a quoted empty key is an empty key
+        (WX, "王芳"),
+        (W2, "李娜"),
+    ]
+    assert [(f.check, f.record) for f in findings if f.check == "key-missing"] == [
+        ("key-missing", "#2")
+    ]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        CSV_ROWS[0].replace(" 张秀英\u00a0", '"张秀英\n小名"'),  # a line break inside a cell
+        CSV_ROWS[0].replace(" 张秀英\u00a0", '"张秀英" '),  # text after the closing quote
+        CSV_ROWS[0].replace(" 张秀英\u00a0", '"张秀英'),  # a quote never closed
+    ],
+    ids=["line-break-in-cell", "text-after-quote", "never-closed"],
+)
+def test_quotes_that_are_not_whole_cells_on_one_line_fall_back(tmp_path: Path, row: str) -> None:
+    _women_csv(tmp_path, [row, *CSV_ROWS[1:]], end="\n")
+    try:
+        _, taken = same_both_ways(tmp_path)
+    except AuditError as e:  # a file the loader refuses: refused the same way
+        with pytest.raises(AuditError) as both:
+            _load(tmp_path, native=True)
+        assert str(both.value) == str(e)
+        return
+    assert "women" not in taken
+
+
+def test_a_quoted_line_across_two_chunks_is_checked_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The file is checked a few bytes at a time here: a stray quote in a line that starts in
+    # one chunk and ends in the next still sends the file to the loader.
+    monkeypatch.setattr(duckload, "_CHUNK", 7)
+    _women_csv(tmp_path, QUOTED_ROWS, header=QUOTED_HEADER)
+    assert "women" in same_both_ways(tmp_path)[1]
+    # a space before a quote: text to polars, the cell inside the quotes to DuckDB
+    _women_csv(tmp_path, [*QUOTED_ROWS[:-1], QUOTED_ROWS[-1].replace(",B,", ', "B",')])
+    assert "women" not in same_both_ways(tmp_path)[1]
 
 
 def _title(text: str) -> str:
