@@ -369,27 +369,6 @@ def test_cells_quoted_whole_on_one_line_load_straight(tmp_path: Path, encoding: 
     ]
 
 
-@pytest.mark.parametrize(
-    "row",
-    [
-        CSV_ROWS[0].replace(" 张秀英\u00a0", '"张秀英\n小名"'),  # a line break inside a cell
-        CSV_ROWS[0].replace(" 张秀英\u00a0", '"张秀英" '),  # text after the closing quote
-        CSV_ROWS[0].replace(" 张秀英\u00a0", '"张秀英'),  # a quote never closed
-    ],
-    ids=["line-break-in-cell", "text-after-quote", "never-closed"],
-)
-def test_quotes_that_are_not_whole_cells_on_one_line_fall_back(tmp_path: Path, row: str) -> None:
-    _women_csv(tmp_path, [row, *CSV_ROWS[1:]], end="\n")
-    try:
-        _, taken = same_both_ways(tmp_path)
-    except AuditError as e:  # a file the loader refuses: refused the same way
-        with pytest.raises(AuditError) as both:
-            _load(tmp_path, native=True)
-        assert str(both.value) == str(e)
-        return
-    assert "women" not in taken
-
-
 def test_a_quoted_line_across_two_chunks_is_checked_whole(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -418,6 +397,10 @@ def _title(text: str) -> str:
             "utf-8",
         ),
         ([CSV_ROWS[0].replace("A-3-1", 'A"3'), *CSV_ROWS[1:]], CSV_HEADER, "\n", "utf-8"),
+        # quotes around a line break, before more text, never closed: not whole cells
+        ([CSV_ROWS[0].replace("A-3-1", '"A\n3"'), *CSV_ROWS[1:]], CSV_HEADER, "\n", "utf-8"),
+        ([CSV_ROWS[0].replace("A-3-1", '"A-3"-1'), *CSV_ROWS[1:]], CSV_HEADER, "\n", "utf-8"),
+        ([CSV_ROWS[0].replace("A-3-1", '"A-3-1'), *CSV_ROWS[1:]], CSV_HEADER, "\n", "utf-8"),
         ([CSV_ROWS[0], "", *CSV_ROWS[1:]], CSV_HEADER, "\n", "utf-8"),  # a blank line
         (CSV_ROWS, _title(CSV_HEADER), "\r\n", "utf-8"),  # a title row above the header
         (CSV_ROWS, CSV_HEADER, "\r", "utf-8"),  # lines ended by CR alone
@@ -433,6 +416,9 @@ def _title(text: str) -> str:
     ids=[
         "quoted-cell",
         "stray-quote",
+        "line-break-in-cell",
+        "text-after-quote",
+        "never-closed",
         "blank-line",
         "title-row",
         "cr-lines",
