@@ -114,7 +114,8 @@ class _Sheet:
         self.cells.setdefault(row, []).append((col, value, fmt))
 
     def table(self, first_row: int, rows: Callable[[], Iterable[Cells]]) -> None:
-        """A long table from `first_row` down: `rows()` makes its rows (each called for)."""
+        """A long table from `first_row` down; `rows()` makes its rows, and is called twice:
+        here to size the columns, at `finish` to write them."""
         for cells in rows():
             for col, (value, fmt) in enumerate(cells):
                 self._measure(col, value, fmt)
