@@ -23,7 +23,6 @@ from audit.guard import (
     check_interrupted,
     exit_process,
     run_guarded,
-    write_stdout,
     write_stdout_pieces,
 )
 
@@ -100,7 +99,7 @@ def _emit(data: str | bytes, output: Path | None) -> None:
     if output is not None:
         write_atomic(output, data)
     else:
-        write_stdout(data if isinstance(data, bytes) or data.endswith("\n") else data + "\n")
+        write_stdout_pieces([data])
 
 
 def _check_submission(path: Path, lang: Lang) -> None:
