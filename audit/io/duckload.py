@@ -323,14 +323,11 @@ def _plain_csv_encoding(path: Path) -> str:
     """'utf-8-sig' or 'utf-8' for a file both readers split alike; `_NotClean` otherwise.
 
     Read once, a chunk at a time. Whatever the loader reads in its own way goes to it: not
-    text (it says what the file is), not UTF-8 (GB18030, or an error naming the line), a
-    quote anywhere but around a whole cell within one line (`_QUOTED_LINE`: quoting rules
-    differ at the edges, e.g. polars rejects a quote inside a cell that DuckDB accepts and
-    reads a space before a quote as text, and a line break inside a cell would make a record
-    two lines), a line ended by CR alone (rewritten by the loader), a blank line (a row for
-    the loader, none for DuckDB: the rows below would be numbered differently).
+    text (it says what the file is), not UTF-8 (GB18030, or an error naming the line), and
+    lines `_LineChecks` refuses.
     """
     decoder = codecs.getincrementaldecoder("utf-8")()
+    lines = _LineChecks()
     with path.open("rb") as f:
         chunk = f.read(_CHUNK)
         if _binary_kind(chunk) is not None:
@@ -338,28 +335,46 @@ def _plain_csv_encoding(path: Path) -> str:
         encoding = "utf-8-sig" if chunk.startswith(_BOM) else "utf-8"
         if encoding == "utf-8-sig":
             chunk = chunk[len(_BOM) :]
-        carry = b"\n"  # a blank first line is a blank line
-        line = b""  # the start of a line the chunk before did not end
         while chunk:
             try:
                 decoder.decode(chunk)
             except UnicodeDecodeError:
                 raise (_NotClean if encoding == "utf-8-sig" else _NotUtf8) from None
-            buf = carry + chunk
-            cr = _BARE_CR.search(buf)
-            if b"\n\n" in buf or b"\n\r\n" in buf or (cr and cr.end() < len(buf)):
-                raise _NotClean
-            line = _quotes_checked(line + chunk)
-            carry = buf[-2:]
+            lines.feed(chunk)
             chunk = f.read(_CHUNK)
     try:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError:
         raise _NotClean from None  # cut inside a character at the very end: the loader says so
-    if carry.endswith(b"\r"):
-        raise _NotClean
-    _quotes_checked(line + b"\n")
+    lines.close()
     return encoding
+
+
+class _LineChecks:
+    """The lines of a CSV file (UTF-8, fed a chunk at a time) as DuckDB may read them:
+    `_NotClean` for a quote anywhere but around a whole cell within one line
+    (`_QUOTED_LINE`: quoting rules differ at the edges, e.g. polars rejects a quote inside a
+    cell that DuckDB accepts and reads a space before a quote as text, and a line break
+    inside a cell would make a record two lines), a line ended by CR alone (rewritten by the
+    loader), a blank line (a row for the loader, none for DuckDB: the rows below would be
+    numbered differently)."""
+
+    def __init__(self) -> None:
+        self.carry = b"\n"  # the last two bytes fed: a blank first line is a blank line
+        self.line = b""  # the start of a line the chunk before did not end
+
+    def feed(self, chunk: bytes) -> None:
+        buf = self.carry + chunk
+        cr = _BARE_CR.search(buf)
+        if b"\n\n" in buf or b"\n\r\n" in buf or (cr and cr.end() < len(buf)):
+            raise _NotClean
+        self.line = _quotes_checked(self.line + chunk)
+        self.carry = buf[-2:]
+
+    def close(self) -> None:
+        if self.carry.endswith(b"\r"):
+            raise _NotClean
+        _quotes_checked(self.line + b"\n")
 
 
 def _quotes_checked(text: bytes) -> bytes:
@@ -379,7 +394,8 @@ def _quotes_checked(text: bytes) -> bytes:
 
 def _gb18030_as_utf8(path: Path, folder: Path) -> Path:
     """A UTF-8 copy of a file the loader reads as GB18030 (GBK and GB2312 included), written
-    a chunk at a time into `folder`; `_NotClean` for any file the loader would refuse.
+    a chunk at a time into `folder` and checked as it is written (`_LineChecks`); `_NotClean`
+    for any file the loader would refuse or read in its own way.
 
     The loader's rule (`audit.io.readers.detect_encoding`): not UTF-8, the first line that is
     not UTF-8 is the first line holding anything but ASCII (whole lines of valid UTF-8 Chinese
@@ -392,6 +408,7 @@ def _gb18030_as_utf8(path: Path, folder: Path) -> Path:
     lines = 0  # newlines before the current chunk
     first_text_line: int | None = None
     bad_line: int | None = None
+    checks = _LineChecks()
     with path.open("rb") as f, target.open("wb") as out:
         while chunk := f.read(_CHUNK):
             if first_text_line is None and (found := _NON_ASCII.search(chunk)):
@@ -403,14 +420,19 @@ def _gb18030_as_utf8(path: Path, folder: Path) -> Path:
                 except UnicodeDecodeError as e:
                     bad_line = lines + chunk.count(b"\n", 0, max(0, e.start - pending))
             try:
-                out.write(gb18030.decode(chunk).encode("utf-8"))
+                text = gb18030.decode(chunk).encode("utf-8")
             except UnicodeDecodeError:
                 raise _NotClean from None
+            checks.feed(text)
+            out.write(text)
             lines += chunk.count(b"\n")
         try:
-            out.write(gb18030.decode(b"", final=True).encode("utf-8"))
+            text = gb18030.decode(b"", final=True).encode("utf-8")
         except UnicodeDecodeError:
             raise _NotClean from None
+        checks.feed(text)
+        out.write(text)
+    checks.close()
     if bad_line is None or first_text_line != bad_line:
         raise _NotClean
     return target
@@ -435,7 +457,6 @@ def _csv_source(t: Table, path: Path, folder: Path) -> _Source:
         encoding = _plain_csv_encoding(path)
     except _NotUtf8:
         source = _gb18030_as_utf8(path, folder)
-        _plain_csv_encoding(source)
         encoding = "gb18030"
     bom = len(_BOM) if encoding == "utf-8-sig" else 0
     size = source.stat().st_size
